@@ -1,0 +1,233 @@
+//! Configuration: the detection profile and the lists it uses, read from a
+//! TOML file and overridden by command-line options.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+use crate::detection::{Engine, IllegitimateShell, ShellRules, Signature};
+
+/// Web-server process names of Tracee's TRC-1016 rule.
+pub const TRACEE_WEB_SERVERS: &[&str] = &["nginx", "httpd", "httpd-foregroun", "http-nio", "lighttpd", "apache", "apache2"];
+
+/// Shell names of Tracee's TRC-1016 rule.
+pub const TRACEE_SHELLS: &[&str] = &["ash", "bash", "csh", "ksh", "sh", "tcsh", "zsh", "dash"];
+
+/// Shells the `default` profile adds to Tracee's list.
+pub const EXTRA_SHELLS: &[&str] = &["fish", "mksh", "rbash", "yash"];
+
+/// A named set of detection rules.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Tracee's rule exactly, for the same verdicts as Tracee.
+    Tracee,
+    /// Tracee's rule with more shells; the profile that catches the most.
+    #[default]
+    Default,
+}
+
+impl Profile {
+    /// Returns the lists of this profile before any configuration applies.
+    pub fn shell_rules(self) -> ShellRules {
+        let owned = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut shells = owned(TRACEE_SHELLS);
+        if self == Profile::Default {
+            shells.extend(owned(EXTRA_SHELLS));
+        }
+        ShellRules { web_servers: owned(TRACEE_WEB_SERVERS), shells }
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "tracee" => Ok(Profile::Tracee),
+            "default" => Ok(Profile::Default),
+            other => Err(format!("unknown profile {other:?}: expected \"default\" or \"tracee\"")),
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Profile::Tracee => "tracee",
+            Profile::Default => "default",
+        })
+    }
+}
+
+/// The configuration file, as written by the user.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Profile; the command line's `--profile` takes precedence.
+    pub profile: Option<Profile>,
+    #[serde(default)]
+    pub illegitimate_shell: ShellConfig,
+}
+
+/// Overrides of the TRC-1016 lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShellConfig {
+    /// Replaces the profile's web-server names.
+    pub web_servers: Option<Vec<String>>,
+    /// Replaces the profile's shell names.
+    pub shells: Option<Vec<String>>,
+    /// Added to the web-server names.
+    #[serde(default)]
+    pub extra_web_servers: Vec<String>,
+    /// Added to the shell names.
+    #[serde(default)]
+    pub extra_shells: Vec<String>,
+}
+
+/// Why a configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("invalid configuration file {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Reads a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        Config::parse(&text).map_err(|err| match err {
+            ConfigError::Parse { message, .. } => ConfigError::Parse { path: path.display().to_string(), message },
+            other => other,
+        })
+    }
+
+    /// Parses configuration text.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let config: Config =
+            toml::from_str(text).map_err(|err| ConfigError::Parse { path: String::new(), message: err.to_string() })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let section = &self.illegitimate_shell;
+        let web_servers = section.web_servers.iter().flatten().chain(&section.extra_web_servers);
+        for name in web_servers {
+            if name.is_empty() || name.len() > 15 {
+                return Err(ConfigError::Invalid(format!(
+                    "web-server name {name:?} must be 1 to 15 bytes: the kernel keeps only the first 15 bytes of a process name"
+                )));
+            }
+        }
+        for name in section.shells.iter().flatten().chain(&section.extra_shells) {
+            if name.is_empty() || name.contains('/') {
+                return Err(ConfigError::Invalid(format!(
+                    "shell name {name:?} must be a program name without a slash, for example \"bash\""
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns the TRC-1016 lists for a profile with this configuration applied.
+    pub fn shell_rules(&self, profile: Profile) -> ShellRules {
+        let section = &self.illegitimate_shell;
+        let mut rules = profile.shell_rules();
+        if let Some(names) = &section.web_servers {
+            rules.web_servers = names.clone();
+        }
+        if let Some(names) = &section.shells {
+            rules.shells = names.clone();
+        }
+        rules.web_servers.extend(section.extra_web_servers.iter().cloned());
+        rules.shells.extend(section.extra_shells.iter().cloned());
+        rules
+    }
+}
+
+/// Everything needed to build an engine: the profile in force and the
+/// configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub profile: Profile,
+    pub config: Config,
+}
+
+impl Settings {
+    /// Combines a configuration with the profile named on the command line,
+    /// which wins over the file's.
+    pub fn new(config: Config, profile_option: Option<Profile>) -> Settings {
+        let profile = profile_option.or(config.profile).unwrap_or_default();
+        Settings { profile, config }
+    }
+
+    /// Returns the TRC-1016 lists in force.
+    pub fn shell_rules(&self) -> ShellRules {
+        self.config.shell_rules(self.profile)
+    }
+
+    /// Builds the signatures of this configuration.
+    pub fn signatures(&self) -> Vec<Box<dyn Signature>> {
+        vec![Box::new(IllegitimateShell::new(self.shell_rules()))]
+    }
+
+    /// Builds an engine with the signatures of this configuration.
+    pub fn engine(&self) -> Engine {
+        Engine::new(self.signatures())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_profile_and_lists() {
+        let config = Config::parse(
+            r#"
+            profile = "tracee"
+            [illegitimate_shell]
+            extra_web_servers = ["php-fpm8.2"]
+            shells = ["sh"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.profile, Some(Profile::Tracee));
+        let rules = config.shell_rules(Profile::Tracee);
+        assert!(rules.is_web_server("php-fpm8.2"));
+        assert!(rules.is_web_server("nginx"));
+        assert_eq!(rules.shells, vec!["sh".to_string()]);
+    }
+
+    #[test]
+    fn parse_rejects_unknown_keys() {
+        let err = Config::parse("profil = \"tracee\"").unwrap_err().to_string();
+        assert!(err.contains("profil"), "{err}");
+        let err = Config::parse("[illegitimate_shell]\nwebservers = []").unwrap_err().to_string();
+        assert!(err.contains("webservers"), "{err}");
+    }
+
+    #[test]
+    fn parse_rejects_bad_values() {
+        assert!(Config::parse("profile = \"strict\"").is_err());
+        assert!(Config::parse("[illegitimate_shell]\nextra_web_servers = [\"a-name-longer-than-15\"]").is_err());
+        assert!(Config::parse("[illegitimate_shell]\nshells = [\"/bin/sh\"]").is_err());
+    }
+
+    #[test]
+    fn command_line_profile_wins() {
+        let config = Config { profile: Some(Profile::Tracee), ..Config::default() };
+        assert_eq!(Settings::new(config.clone(), Some(Profile::Default)).profile, Profile::Default);
+        assert_eq!(Settings::new(config, None).profile, Profile::Tracee);
+        assert_eq!(Settings::new(Config::default(), None).profile, Profile::Default);
+    }
+}
