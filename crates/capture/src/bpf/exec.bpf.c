@@ -15,6 +15,9 @@
  *     as the kprobe.
  *   - tp_btf/sched_process_exec (Linux 5.5+): fires after the name changed,
  *     so the pre-exec name is remembered at execve entry by raw_tp/sys_enter.
+ *
+ * The dentry walk and the argv copy run under bpf_loop (Linux 5.17+), which
+ * the verifier checks once instead of once per step.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -126,79 +129,111 @@ static __always_inline __u32 pid_at_level(struct pid *pid, unsigned int level)
 	return BPF_CORE_READ(pid, numbers[level].nr);
 }
 
+/* State of the dentry walk, shared with each bpf_loop step. */
+struct path_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct mount *mnt_parent;
+	__u32 start;    /* index of the first written byte in path_buffer */
+	__u32 flags;
+	bool complete;
+};
+
+/* One step of the walk: prepends one name, or crosses one mount. Returns 1
+ * to stop the loop. */
+static long walk_one_component(__u64 index, void *ctx)
+{
+	struct path_walk *walk = ctx;
+	__u32 zero = 0;
+	struct path_buffer *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	/* Copies of the walk state: a BPF_CORE_READ on `walk->x` would ask for
+	 * a CO-RE relocation of the local struct itself. */
+	struct dentry *dentry = walk->dentry;
+	struct vfsmount *vfsmnt = walk->vfsmnt;
+	struct mount *mnt = walk->mnt;
+	struct mount *mnt_parent = walk->mnt_parent;
+	struct dentry *mnt_root, *d_parent;
+	struct qstr name;
+	__u32 len;
+
+	if (!pb)
+		return 1;
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	d_parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == mnt_root || dentry == d_parent) {
+		if (dentry != mnt_root) {
+			/* Its own parent but not a mount root: an anonymous
+			 * file (memfd) or a detached tree. Keep its name. */
+			walk->flags |= FLAG_PATH_UNREACHABLE;
+			walk->complete = true;
+		} else if (mnt != mnt_parent) {
+			walk->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			walk->mnt = mnt_parent;
+			walk->mnt_parent = BPF_CORE_READ(mnt_parent, mnt_parent);
+			walk->vfsmnt = &mnt_parent->mnt;
+			return 0;
+		} else {
+			walk->complete = true;
+			return 1;
+		}
+	}
+
+	name = BPF_CORE_READ(dentry, d_name);
+	len = name.len;
+	if (len >= PATH_MAX_LEN || len + 1 >= walk->start) {
+		walk->complete = false;
+		return 1;
+	}
+	walk->start -= len;
+	bpf_probe_read_kernel(&pb->buf[walk->start & (PATH_MAX_LEN - 1)], len & (PATH_MAX_LEN - 1), name.name);
+	if (walk->complete)
+		return 1;
+	walk->start -= 1;
+	pb->buf[walk->start & (PATH_MAX_LEN - 1)] = '/';
+	walk->dentry = d_parent;
+	return 0;
+}
+
 /*
- * Writes the path of `path` to rec->data at `off`, resolved against the root
+ * Writes the path of `path` to rb->data at `off`, resolved against the root
  * of the mount tree that contains it (the task's mount namespace root for a
- * containerised task). Returns the bytes written, including the NUL.
+ * containerised task). Names are prepended from the leaf upwards, so a path
+ * cut by a bound loses its top directories and keeps its file name; the cut
+ * is flagged. Returns the bytes written, including the NUL.
  */
 static __always_inline __u32 write_path(struct record_buffer *rb, __u32 off, struct path *path)
 {
 	__u32 zero = 0;
 	struct path_buffer *pb = bpf_map_lookup_elem(&path_scratch, &zero);
-	struct dentry *dentry = BPF_CORE_READ(path, dentry);
-	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
-	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-	struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-	__u32 start = PATH_MAX_LEN - 1;
-	bool complete = false;
+	struct path_walk walk = {};
+	__u32 len;
 
 	if (!pb)
 		return 0;
+	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+
+	walk.dentry = BPF_CORE_READ(path, dentry);
+	walk.vfsmnt = vfsmnt;
+	walk.mnt = mnt;
+	walk.mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+	walk.start = PATH_MAX_LEN - 1;
 	pb->buf[PATH_MAX_LEN - 1] = 0;
 
-	for (int i = 0; i < PATH_MAX_COMPONENTS; i++) {
-		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-		struct dentry *d_parent = BPF_CORE_READ(dentry, d_parent);
+	bpf_loop(PATH_MAX_COMPONENTS, walk_one_component, &walk, 0);
 
-		if (dentry == mnt_root || dentry == d_parent) {
-			if (dentry != mnt_root) {
-				/* A dentry that is its own parent but not a mount
-				 * root: an anonymous file (memfd) or a detached tree. */
-				rb->record.flags |= FLAG_PATH_UNREACHABLE;
-				complete = true;
-				struct qstr name = BPF_CORE_READ(dentry, d_name);
-				__u32 len = name.len & (PATH_MAX_LEN - 1);
-
-				if (len >= start)
-					break;
-				start -= len;
-				bpf_probe_read_kernel(&pb->buf[start & (PATH_MAX_LEN - 1)], len, name.name);
-				break;
-			}
-			if (mnt != mnt_parent) {
-				dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-				mnt = mnt_parent;
-				mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-				vfsmnt = &mnt->mnt;
-				continue;
-			}
-			complete = true;
-			break;
-		}
-
-		struct qstr name = BPF_CORE_READ(dentry, d_name);
-		__u32 len = name.len & (PATH_MAX_LEN - 1);
-
-		if (len + 1 >= start)
-			break;
-		start -= len;
-		bpf_probe_read_kernel(&pb->buf[start & (PATH_MAX_LEN - 1)], len, name.name);
-		start -= 1;
-		pb->buf[start & (PATH_MAX_LEN - 1)] = '/';
-		dentry = d_parent;
-	}
-
-	if (!complete)
+	rb->record.flags |= walk.flags;
+	if (!walk.complete)
 		rb->record.flags |= FLAG_PATH_TRUNCATED;
-	if (start == PATH_MAX_LEN - 1) {
+	if (walk.start == PATH_MAX_LEN - 1) {
 		/* The file is the root of its tree. */
-		start -= 1;
-		pb->buf[start & (PATH_MAX_LEN - 1)] = '/';
+		walk.start -= 1;
+		pb->buf[walk.start & (PATH_MAX_LEN - 1)] = '/';
 	}
-
-	__u32 len = (PATH_MAX_LEN - start) & (PATH_MAX_LEN - 1);
-
-	bpf_probe_read_kernel(&rb->data[off & DATA_MASK], len, &pb->buf[start & (PATH_MAX_LEN - 1)]);
+	/* start is below PATH_MAX_LEN; the mask lets the verifier see it. */
+	len = PATH_MAX_LEN - (walk.start & (PATH_MAX_LEN - 1));
+	bpf_probe_read_kernel(&rb->data[off & DATA_MASK], len, &pb->buf[walk.start & (PATH_MAX_LEN - 1)]);
 	return len;
 }
 
@@ -222,41 +257,63 @@ static __always_inline __u32 write_kernel_str(struct record_buffer *rb, __u32 of
 	return n;
 }
 
+/* State of the argv copy, shared with each bpf_loop step. */
+struct argv_copy {
+	const char *const *argv;
+	__u32 off;
+	__u32 total;
+	__u32 flags;
+};
+
+static long copy_one_arg(__u64 index, void *ctx)
+{
+	struct argv_copy *copy = ctx;
+	__u32 zero = 0;
+	struct record_buffer *rb = bpf_map_lookup_elem(&record_scratch, &zero);
+	const char *arg = NULL;
+	__u32 room;
+	long n;
+
+	if (!rb)
+		return 1;
+	if (bpf_probe_read_user(&arg, sizeof(arg), &copy->argv[index]) < 0) {
+		if (index == 0)
+			copy->flags |= FLAG_ARGV_UNAVAILABLE;
+		return 1;
+	}
+	if (!arg)
+		return 1;
+	if (copy->total >= ARGV_MAX_LEN) {
+		copy->flags |= FLAG_ARGV_TRUNCATED;
+		return 1;
+	}
+	/* total is below ARGV_MAX_LEN; the mask lets the verifier see it. */
+	room = ARGV_MAX_LEN - (copy->total & (ARGV_MAX_LEN - 1));
+	n = bpf_probe_read_user_str(&rb->data[(copy->off + copy->total) & DATA_MASK], room, arg);
+	if (n <= 0)
+		return 1;
+	copy->total += n;
+	if (index == ARGV_MAX_COUNT - 1)
+		copy->flags |= FLAG_ARGV_TRUNCATED;
+	return 0;
+}
+
 /* Writes up to ARGV_MAX_COUNT user strings of `argv` as NUL-separated bytes. */
 static __always_inline __u32 write_user_argv(struct record_buffer *rb, __u32 off, const char *const *argv)
 {
-	__u32 total = 0;
+	struct argv_copy copy = { .argv = argv, .off = off };
 
 	if (!argv) {
 		rb->record.flags |= FLAG_ARGV_UNAVAILABLE;
 		return 0;
 	}
-	for (int i = 0; i < ARGV_MAX_COUNT; i++) {
-		const char *arg = NULL;
-
-		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) < 0) {
-			if (i == 0)
-				rb->record.flags |= FLAG_ARGV_UNAVAILABLE;
-			return total;
-		}
-		if (!arg)
-			return total;
-		if (total >= ARGV_MAX_LEN) {
-			rb->record.flags |= FLAG_ARGV_TRUNCATED;
-			return total;
-		}
-		long n = bpf_probe_read_user_str(&rb->data[(off + total) & DATA_MASK],
-						 ARGV_MAX_LEN - total, arg);
-		if (n <= 0)
-			return total;
-		total += n;
-		if (total >= ARGV_MAX_LEN) {
-			rb->record.flags |= FLAG_ARGV_TRUNCATED;
-			return ARGV_MAX_LEN;
-		}
+	bpf_loop(ARGV_MAX_COUNT, copy_one_arg, &copy, 0);
+	if (copy.total >= ARGV_MAX_LEN) {
+		copy.flags |= FLAG_ARGV_TRUNCATED;
+		copy.total = ARGV_MAX_LEN;
 	}
-	rb->record.flags |= FLAG_ARGV_TRUNCATED;
-	return total;
+	rb->record.flags |= copy.flags;
+	return copy.total;
 }
 
 /* Writes the argument block of the new program image, for hooks that run
@@ -361,7 +418,9 @@ static __always_inline int emit(struct task_struct *task, struct linux_binprm *b
 	__builtin_memcpy(rec->comm, comm, TASK_COMM_LEN);
 	BPF_CORE_READ_STR_INTO(&rec->parent_comm, parent, comm);
 	BPF_CORE_READ_STR_INTO(&rec->host_name, task, nsproxy, uts_ns, name.nodename);
-	BPF_CORE_READ_STR_INTO(&rec->cgroup_name, task, cgroups, dfl_cgrp, kn, name);
+	/* kernfs_node.name is a pointer, unlike the comm and nodename arrays. */
+	bpf_probe_read_kernel_str(&rec->cgroup_name, sizeof(rec->cgroup_name),
+				  BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, name));
 
 	struct file *file = BPF_CORE_READ(bprm, file);
 	struct inode *inode = BPF_CORE_READ(file, f_inode);

@@ -6,7 +6,6 @@
 //! line that Tracee accepts decodes to the same values. See `go_json` for
 //! the rules that differ from serde_json's.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde_json::value::RawValue;
@@ -448,18 +447,17 @@ pub fn write_event_json(out: &mut dyn Write, event: &Event) -> io::Result<()> {
     if let Some(raw) = event.raw_json() {
         return out.write_all(raw.as_bytes());
     }
-    let container = serde_json::json!({
-        "id": event.container_id,
-        "name": event.container_name,
-        "image": event.container_image,
-        "imageDigest": "",
-    });
-    let kubernetes = serde_json::json!({
-        "podName": event.pod_name,
-        "podNamespace": event.pod_namespace,
-        "podUID": "",
-        "podSandbox": false,
-    });
+    let container = format!(
+        "{{\"id\":{},\"name\":{},\"image\":{},\"imageDigest\":\"\"}}",
+        json_string(&event.container_id),
+        json_string(&event.container_name),
+        json_string(&event.container_image)
+    );
+    let kubernetes = format!(
+        "{{\"podName\":{},\"podNamespace\":{},\"podUID\":\"\",\"podSandbox\":false}}",
+        json_string(&event.pod_name),
+        json_string(&event.pod_namespace)
+    );
     let args: Vec<Value> = event
         .args
         .iter()
@@ -489,8 +487,8 @@ pub fn write_event_json(out: &mut dyn Write, event: &Event) -> io::Result<()> {
     write!(out, ",\"args\":{}}}", Value::Array(args))
 }
 
-fn json_string(text: &str) -> Cow<'static, str> {
-    Cow::Owned(Value::String(text.to_string()).to_string())
+fn json_string(text: &str) -> String {
+    Value::from(text).to_string()
 }
 
 #[cfg(test)]

@@ -1,0 +1,213 @@
+//! `shellsentry replay`: checks recorded Tracee JSON event streams.
+//!
+//! Input is streamed line by line, so memory stays flat whatever the input
+//! size, and lines have no length limit. A line that no signature selected
+//! is skipped after a byte-level test (see `LineFilter`) unless
+//! `--full-decode` is given.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context};
+use flate2::read::MultiGzDecoder;
+use shellsentry_core::detection::Engine;
+use shellsentry_core::events::{decode_event, LineFilter};
+
+use crate::cli::ReplayArgs;
+use crate::findings::FindingSink;
+use crate::{settings, Exit};
+
+/// Bad lines reported one by one before the rest are only counted.
+const MAX_REPORTED_BAD_LINES: u64 = 100;
+
+const READ_BUFFER_BYTES: usize = 1 << 20;
+
+/// Counts shown in the closing summary.
+#[derive(Debug, Default)]
+struct Summary {
+    lines: u64,
+    blank_lines: u64,
+    events_checked: u64,
+    malformed_lines: u64,
+    signature_errors: u64,
+    findings: u64,
+}
+
+impl Summary {
+    fn bad_lines(&self) -> u64 {
+        self.malformed_lines + self.signature_errors
+    }
+}
+
+/// State of one replay run across its inputs.
+struct Replay {
+    engine: Engine,
+    filter: LineFilter,
+    sink: FindingSink,
+    strict: bool,
+    summary: Summary,
+}
+
+pub(crate) fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
+    let settings = settings::load(args.detection.config.as_deref(), args.detection.profile)?;
+    let engine = settings.engine();
+    let filter = if args.full_decode { LineFilter::pass_all() } else { engine.line_filter() };
+    let mut replay = Replay {
+        engine,
+        filter,
+        sink: FindingSink::new(args.detection.format, false),
+        strict: args.strict,
+        summary: Summary::default(),
+    };
+    tracing::debug!(profile = %settings.profile, inputs = args.inputs.len(), "replay started");
+
+    let mut result = Ok(());
+    for input in &args.inputs {
+        result = replay.read_input(input);
+        if result.is_err() || replay.sink.is_closed() {
+            break;
+        }
+    }
+    if result.is_ok() {
+        let mut emit_error = None;
+        let sink = &mut replay.sink;
+        replay.engine.finish(&mut |finding| {
+            if let Err(err) = sink.write(&finding) {
+                emit_error.get_or_insert(err);
+            }
+        });
+        if let Some(err) = emit_error {
+            result = Err(anyhow!(err).context("cannot write findings to standard output"));
+        }
+    }
+    let flushed = replay.sink.flush().context("cannot write findings to standard output");
+    replay.summary.findings = replay.sink.written();
+    report_summary(&replay.summary);
+    result.and(flushed)
+}
+
+impl Replay {
+    fn read_input(&mut self, path: &Path) -> anyhow::Result<()> {
+        let name = path.display().to_string();
+        let reader = open_input(path)?;
+        let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, reader);
+        let mut line = Vec::with_capacity(64 * 1024);
+        let mut line_number = 0u64;
+        loop {
+            line.clear();
+            let read = reader.read_until(b'\n', &mut line).with_context(|| format!("cannot read {name}"))?;
+            if read == 0 {
+                return Ok(());
+            }
+            line_number += 1;
+            self.check_line(trim_line_end(&line), &name, line_number)?;
+            if self.sink.is_closed() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn check_line(&mut self, line: &[u8], input: &str, line_number: u64) -> anyhow::Result<()> {
+        self.summary.lines += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            self.summary.blank_lines += 1;
+            return Ok(());
+        }
+        if !self.filter.may_select(line) {
+            if !LineFilter::looks_like_object(line) {
+                self.summary.malformed_lines += 1;
+                return self.bad_line(input, line_number, "not a JSON object".into());
+            }
+            return Ok(());
+        }
+        let event = match decode_event(line) {
+            Ok(event) => event,
+            Err(err) => {
+                self.summary.malformed_lines += 1;
+                return self.bad_line(input, line_number, err.to_string());
+            }
+        };
+        if !self.engine.selects(&event.event_name) {
+            return Ok(());
+        }
+        self.summary.events_checked += 1;
+
+        let event = Arc::new(event);
+        let mut write_error = None;
+        let sink = &mut self.sink;
+        let errors = self.engine.process(&event, &mut |finding| {
+            if let Err(err) = sink.write(&finding) {
+                write_error.get_or_insert(err);
+            }
+        });
+        if let Some(err) = write_error {
+            return Err(anyhow!(err).context("cannot write findings to standard output"));
+        }
+        for err in errors {
+            self.summary.signature_errors += 1;
+            self.bad_line(input, line_number, err.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Reports a line that was skipped; with `--strict` it ends the run.
+    fn bad_line(&mut self, input: &str, line_number: u64, reason: String) -> anyhow::Result<()> {
+        if self.strict {
+            return Err(Exit::Strict(anyhow!("{input}:{line_number}: {reason} (stopped by --strict)")).into());
+        }
+        let count = self.summary.bad_lines();
+        if count <= MAX_REPORTED_BAD_LINES {
+            tracing::warn!("{input}:{line_number}: skipped: {reason}");
+        }
+        if count == MAX_REPORTED_BAD_LINES {
+            tracing::warn!("further skipped lines are counted in the summary but not shown");
+        }
+        Ok(())
+    }
+}
+
+fn open_input(path: &Path) -> anyhow::Result<Box<dyn Read>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    let file = File::open(path)
+        .with_context(|| format!("cannot open input {}: check the path and its permissions", path.display()))?;
+    if path.extension().is_some_and(|ext| ext == "gz") {
+        Ok(Box::new(MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER_BYTES, file))))
+    } else {
+        Ok(Box::new(file))
+    }
+}
+
+/// Removes one trailing `\n` and one `\r` before it.
+fn trim_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn report_summary(summary: &Summary) {
+    tracing::info!(
+        lines = summary.lines,
+        blank_lines = summary.blank_lines,
+        events_checked = summary.events_checked,
+        findings = summary.findings,
+        malformed_lines_skipped = summary.malformed_lines,
+        signature_errors = summary.signature_errors,
+        "replay finished"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_ends_trimmed() {
+        assert_eq!(trim_line_end(b"{}\r\n"), b"{}");
+        assert_eq!(trim_line_end(b"{}\n"), b"{}");
+        assert_eq!(trim_line_end(b"{}"), b"{}");
+        assert_eq!(trim_line_end(b"{}\r\r\n"), b"{}\r");
+    }
+}
