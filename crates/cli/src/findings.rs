@@ -18,7 +18,7 @@ pub(crate) struct FindingSink {
 
 impl FindingSink {
     /// Creates a sink. With `flush_each`, every finding is flushed at once,
-    /// so a pipe into a log shipper sees it without delay.
+    /// so a pipe into a log shipper receives it without delay.
     pub(crate) fn new(format: Format, flush_each: bool) -> Self {
         FindingSink { out: BufWriter::with_capacity(256 * 1024, io::stdout()), format, flush_each, written: 0, closed: false }
     }

@@ -1,10 +1,12 @@
 //! The `shellsentry` command.
 //!
-//! Exit status: 0 when the work finished (a replay read all its input, even
-//! with skipped lines; a live run stopped by SIGINT, SIGTERM or a closed
-//! output pipe), 1 when it failed (unreadable input, the sensor could not
-//! start), 2 for an invalid command line or configuration, 3 when `--strict`
-//! stopped at a bad line.
+//! Exit status:
+//! - 0: the work finished. A replay read all its input, even with skipped
+//!   lines, or a live run was stopped by SIGINT, SIGTERM or a closed pipe.
+//! - 1: it failed, for example on unreadable input or a sensor that could
+//!   not start.
+//! - 2: the command line or the configuration is invalid.
+//! - 3: `--strict` stopped at a bad line.
 
 mod cli;
 mod findings;

@@ -2,8 +2,8 @@
 //!
 //! Loads the exec sensor, runs every exec event through the engine, and
 //! prints findings as they happen, flushed one by one. SIGINT and SIGTERM
-//! stop the loop; the remaining records are read, the programs detach when
-//! the sensor is dropped, and a summary goes to standard error.
+//! stop the loop. The records already sent are then read, the programs
+//! detach when the sensor is dropped, and a summary goes to standard error.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

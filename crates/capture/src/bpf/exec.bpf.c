@@ -199,7 +199,7 @@ static long walk_one_component(__u64 index, void *ctx)
  * Writes the path of `path` to rb->data at `off`, resolved against the root
  * of the mount tree that contains it (the task's mount namespace root for a
  * containerised task). Names are prepended from the leaf upwards, so a path
- * cut by a bound loses its top directories and keeps its file name; the cut
+ * cut by a bound loses its top directories and keeps its file name. The cut
  * is flagged. Returns the bytes written, including the NUL.
  */
 static __always_inline __u32 write_path(struct record_buffer *rb, __u32 off, struct path *path)
@@ -368,7 +368,7 @@ static __always_inline const char *const *syscall_argv(struct task_struct *task,
 
 /*
  * Builds and sends one record. `comm` is the caller's pre-exec name.
- * `after_exec` tells that the new image is already mapped, so argv comes
+ * `after_exec` means that the new image is already mapped, so argv comes
  * from it instead of from the syscall arguments.
  */
 static __always_inline int emit(struct task_struct *task, struct linux_binprm *bprm, const char *comm,

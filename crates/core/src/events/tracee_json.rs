@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::go_json::{replace_lone_surrogates, to_utf8_like_go, Members};
 use super::{json_type_name, Argument, Event};
 
-/// Why a line is not a usable event.
+/// Error for a line that is not a usable event.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     #[error("invalid JSON at column {column}: {message}")]
@@ -202,9 +202,9 @@ fn decode_string(value: &RawValue) -> Option<String> {
 }
 
 /// Decodes `args` the way Go fills `[]trace.Argument`. Every `args` member
-/// decodes in turn into the same slice: `null` empties it, and an array
-/// decodes element by element into what the slice's storage already holds,
-/// so a repeated `args` keeps the earlier names and types it does not set.
+/// decodes in turn into the same slice, and `null` empties it. An array
+/// decodes element by element into the slice's existing storage. So a
+/// repeated `args` keeps the earlier names and types that it does not set.
 fn decode_args(members: &Members) -> Result<Vec<Argument>, DecodeError> {
     let mut storage: Vec<Argument> = Vec::new();
     let mut len = 0;
@@ -269,9 +269,10 @@ fn decode_argument(arg: &mut Argument, item: &RawValue) -> Result<(), DecodeErro
     Ok(())
 }
 
-/// Converts a number value by its argument type. A type ending in `*`
-/// holds an address (an unsigned integer); other known C types have their
-/// width; a number under any other type fails the whole line, as in Go.
+/// Converts a number value by its argument type. A type ending in `*` is an
+/// address, so the number must be an unsigned integer. Other known C types
+/// have their width. A number under any other type fails the whole line, as
+/// in Go.
 fn convert_number(name: &str, arg_type: &str, literal: &str, raw: &RawValue) -> Result<Value, DecodeError> {
     // serde_json prints a float such as 1e3 as 1000.0, so the check reads
     // the literal as written.

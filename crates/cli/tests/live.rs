@@ -1,0 +1,320 @@
+//! Live tests of `shellsentry run`: the real BPF sensor on this kernel.
+//!
+//! They need root and fail, not skip, without it, because CI runs them as
+//! root and a silent skip would hide a broken sensor. Tests run one at a
+//! time because each sensor receives every exec on the machine, and each
+//! test checks only the findings for the processes it started.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use common::{binary, TempDir};
+use serde_json::Value;
+
+static ONE_SENSOR_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn require_root() {
+    // SAFETY: geteuid has no preconditions.
+    let euid = unsafe { libc::geteuid() };
+    assert_eq!(euid, 0, "the live sensor tests need root: run the test command as root (see README)");
+}
+
+/// A running `shellsentry run`.
+struct Sensor {
+    child: Child,
+    stdout: JoinHandle<String>,
+    stderr_lines: Receiver<String>,
+    stderr: Vec<String>,
+}
+
+impl Sensor {
+    fn start(args: &[&str]) -> Sensor {
+        require_root();
+        let mut child = Command::new(binary())
+            .arg("run")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("shellsentry starts");
+        let stdout = child.stdout.take().unwrap();
+        let stdout = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+        let (sender, stderr_lines) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut sensor = Sensor { child, stdout, stderr_lines, stderr: Vec::new() };
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match sensor.stderr_lines.recv_timeout(left) {
+                Ok(line) => {
+                    let ready = line.contains("sensor running");
+                    sensor.stderr.push(line);
+                    if ready {
+                        return sensor;
+                    }
+                }
+                Err(_) => {
+                    let _ = sensor.child.kill();
+                    panic!("the sensor did not start:\n{}", sensor.stderr.join("\n"));
+                }
+            }
+        }
+    }
+
+    /// Sends a signal, waits for the exit and returns (exit code, stdout, stderr).
+    fn stop_with(mut self, signal: i32) -> (Option<i32>, String, String) {
+        // SAFETY: kill is called with the pid of our own child.
+        unsafe { libc::kill(self.child.id() as i32, signal) };
+        let status = self.child.wait().unwrap();
+        let stdout = self.stdout.join().unwrap();
+        while let Ok(line) = self.stderr_lines.recv_timeout(Duration::from_secs(5)) {
+            self.stderr.push(line);
+        }
+        (status.code(), stdout, self.stderr.join("\n"))
+    }
+
+    fn stop(self) -> (Option<i32>, String, String) {
+        self.stop_with(libc::SIGTERM)
+    }
+}
+
+/// Runs a program with a chosen process name (comm) and returns its pid.
+fn run_named(name: &str, program: &Path, args: &[&str]) -> u32 {
+    let name = std::ffi::CString::new(name).unwrap();
+    let mut command = Command::new(program);
+    command.args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    // SAFETY: prctl is async-signal-safe, and the closure touches nothing
+    // else between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_NAME, name.as_ptr() as libc::c_ulong, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().expect("the trigger program starts");
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+fn findings(stdout: &str) -> Vec<Value> {
+    stdout.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line}"))).collect()
+}
+
+fn findings_for_pid(stdout: &str, pid: u32) -> Vec<Value> {
+    findings(stdout).into_iter().filter(|f| f["Context"]["hostProcessId"] == pid).collect()
+}
+
+fn argument<'a>(event: &'a Value, name: &str) -> &'a Value {
+    let args = event["args"].as_array().expect("args is an array");
+    &args.iter().find(|arg| arg["name"] == name).unwrap_or_else(|| panic!("no {name} in {event}"))["value"]
+}
+
+fn real_path(path: &str) -> String {
+    std::fs::canonicalize(path).unwrap().to_string_lossy().into_owned()
+}
+
+#[test]
+fn renamed_nginx_running_sh_is_found() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let sensor = Sensor::start(&[]);
+    let pid = run_named("nginx", Path::new("/bin/sh"), &["-c", "true"]);
+    let (code, stdout, stderr) = sensor.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let found = findings_for_pid(&stdout, pid);
+    assert_eq!(found.len(), 1, "exactly one finding for pid {pid}: {stdout}");
+    let finding = &found[0];
+    let context = &finding["Context"];
+    assert_eq!(finding["SigMetadata"]["ID"], "TRC-1016");
+    assert_eq!(finding["Data"], Value::Null);
+    assert_eq!(context["processName"], "nginx");
+    assert_eq!(context["eventName"], "security_bprm_check");
+    assert_eq!(context["processId"], pid, "test runs in the host pid namespace");
+    assert_eq!(context["parentProcessId"], std::process::id());
+    assert_eq!(context["hostParentProcessId"], std::process::id());
+    assert_eq!(argument(context, "pathname"), &Value::from(real_path("/bin/sh")));
+    assert_eq!(argument(context, "invoked_path"), "/bin/sh");
+    assert_eq!(argument(context, "argv"), &serde_json::json!(["/bin/sh", "-c", "true"]));
+    let now_ns = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as i64;
+    let age = now_ns - context["timestamp"].as_i64().unwrap();
+    assert!((0..600_000_000_000).contains(&age), "timestamp is Unix time in nanoseconds: age {age} ns");
+}
+
+#[test]
+fn tracee_trigger_copy_of_bash_named_apache() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = TempDir::new("apache-zsh");
+    let apache = dir.0.join("apache");
+    let zsh = dir.0.join("zsh");
+    std::fs::copy("/bin/bash", &apache).unwrap();
+    std::fs::copy("/bin/ls", &zsh).unwrap();
+
+    let sensor = Sensor::start(&["--profile", "tracee"]);
+    let status = Command::new(&apache).arg("-c").arg(&zsh).stdout(Stdio::null()).status().unwrap();
+    assert!(status.success());
+    let (_, stdout, stderr) = sensor.stop();
+
+    let zsh_path = zsh.to_string_lossy().into_owned();
+    let found: Vec<Value> = findings(&stdout)
+        .into_iter()
+        .filter(|f| argument(&f["Context"], "pathname") == zsh_path.as_str())
+        .collect();
+    assert_eq!(found.len(), 1, "{stdout}\n{stderr}");
+    assert_eq!(found[0]["Context"]["processName"], "apache");
+}
+
+#[test]
+fn negatives_have_no_finding() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let sensor = Sensor::start(&[]);
+    let bash_pid = run_named("bash", Path::new("/bin/sh"), &["-c", "true"]);
+    let nginx_pid = run_named("nginx", Path::new("/usr/bin/true"), &[]);
+    let positive_pid = run_named("nginx", Path::new("/bin/sh"), &["-c", "true"]);
+    let (_, stdout, _) = sensor.stop();
+    assert!(findings_for_pid(&stdout, bash_pid).is_empty(), "{stdout}");
+    assert!(findings_for_pid(&stdout, nginx_pid).is_empty(), "{stdout}");
+    // The same run did see a positive, so the negatives are not a blind sensor.
+    assert_eq!(findings_for_pid(&stdout, positive_pid).len(), 1, "{stdout}");
+}
+
+#[test]
+fn script_interpreter_is_found() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = TempDir::new("script");
+    let script = dir.file("handler.cgi", b"#!/bin/sh\nexit 0\n");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let sensor = Sensor::start(&[]);
+    let pid = run_named("apache2", &script, &[]);
+    let (_, stdout, _) = sensor.stop();
+    let found = findings_for_pid(&stdout, pid);
+    assert_eq!(found.len(), 1, "{stdout}");
+    let context = &found[0]["Context"];
+    assert_eq!(argument(context, "pathname"), &Value::from(real_path("/bin/sh")));
+    assert_eq!(argument(context, "invoked_path"), &Value::from(script.to_string_lossy().into_owned()));
+    assert_eq!(argument(context, "interpreter"), "/bin/sh");
+}
+
+#[test]
+fn recorded_stream_replays_to_same_findings() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let live = Sensor::start(&[]);
+    let recorder = Sensor::start(&["--all-events"]);
+    let pids = [
+        run_named("nginx", Path::new("/bin/sh"), &["-c", "true"]),
+        run_named("bash", Path::new("/bin/sh"), &["-c", "true"]),
+        run_named("lighttpd", Path::new("/bin/bash"), &["-c", "true"]),
+    ];
+    let (_, live_stdout, _) = live.stop();
+    let (_, recording, recorder_log) = recorder.stop();
+
+    // Every exec of the machine is recorded, as Tracee event lines.
+    for pid in pids {
+        assert!(recording.lines().any(|l| l.contains(&format!("\"hostProcessId\":{pid},"))), "{pid} not recorded");
+    }
+    assert!(recorder_log.contains("findings=0"));
+
+    let dir = TempDir::new("recording");
+    let file = dir.file("exec.jsonl", recording.as_bytes());
+    let replayed = common::run(&["replay", file.to_str().unwrap()], None);
+    assert!(replayed.status.success());
+    let key = |f: &Value| {
+        let c = &f["Context"];
+        (c["hostProcessId"].clone(), c["processName"].clone(), argument(c, "pathname").clone())
+    };
+    for pid in pids {
+        let from_live: Vec<_> = findings_for_pid(&live_stdout, pid).iter().map(key).collect();
+        let from_replay: Vec<_> = findings_for_pid(&common::stdout(&replayed), pid).iter().map(key).collect();
+        assert_eq!(from_live, from_replay, "pid {pid}");
+    }
+    assert_eq!(findings_for_pid(&live_stdout, pids[1]).len(), 0);
+    assert_eq!(findings_for_pid(&live_stdout, pids[2]).len(), 1);
+}
+
+#[test]
+fn fallback_strategy_detects_too() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let sensor = Sensor::start(&["--strategy", "sched-process-exec"]);
+    let pid = run_named("nginx", Path::new("/bin/sh"), &["-c", "true"]);
+    let (_, stdout, stderr) = sensor.stop();
+    assert!(stderr.contains("strategy=sched-process-exec"), "{stderr}");
+    let found = findings_for_pid(&stdout, pid);
+    assert_eq!(found.len(), 1, "{stdout}");
+    let context = &found[0]["Context"];
+    assert_eq!(context["processName"], "nginx");
+    assert_eq!(argument(context, "capture_notes"), &serde_json::json!(["process_name_remembered"]));
+    assert_eq!(argument(context, "argv"), &serde_json::json!(["/bin/sh", "-c", "true"]));
+}
+
+fn attached_shellsentry_programs() -> Vec<String> {
+    let output = Command::new("bpftool")
+        .args(["-j", "prog", "show"])
+        .output()
+        .expect("bpftool is installed (the CI script installs it)");
+    assert!(output.status.success(), "bpftool failed: {}", String::from_utf8_lossy(&output.stderr));
+    let programs: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    // Old kernels keep only the first 15 bytes of a program name.
+    let ours = ["on_sched_prepar", "on_sched_proces", "on_security_bpr", "on_bprm_check_s", "remember_exec_c"];
+    programs
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .filter(|name| ours.iter().any(|ours| name.starts_with(ours)))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn stop_prints_summary_and_detaches() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let sensor = Sensor::start(&[]);
+        assert!(!attached_shellsentry_programs().is_empty(), "the program is attached while running");
+        run_named("nginx", Path::new("/bin/sh"), &["-c", "true"]);
+        let (code, _, stderr) = sensor.stop_with(signal);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(stderr.contains("sensor detached"), "{stderr}");
+        assert!(stderr.contains("sensor stopped"), "{stderr}");
+        assert!(stderr.contains("lost_records=0"), "{stderr}");
+        // The kernel frees a detached program after an RCU grace period.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !attached_shellsentry_programs().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(attached_shellsentry_programs(), Vec::<String>::new(), "programs left after exit");
+    }
+}
+
+#[test]
+fn non_root_gets_clear_error() {
+    require_root();
+    let output = Command::new(binary())
+        .arg("run")
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("must run as root"), "{stderr}");
+}
