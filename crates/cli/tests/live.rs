@@ -267,21 +267,32 @@ fn fallback_strategy_detects_too() {
     assert_eq!(argument(context, "argv"), &serde_json::json!(["/bin/sh", "-c", "true"]));
 }
 
-fn attached_shellsentry_programs() -> Vec<String> {
+/// Returns the ids of the BPF programs a process holds open, read from the
+/// `prog_id` lines of its file descriptors' fdinfo.
+fn programs_held_by(pid: u32) -> Vec<u64> {
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fdinfo")).unwrap() {
+        let Ok(info) = std::fs::read_to_string(entry.unwrap().path()) else {
+            continue;
+        };
+        for line in info.lines() {
+            if let Some(id) = line.strip_prefix("prog_id:") {
+                ids.push(id.trim().parse().unwrap());
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Tells whether a BPF program id is still loaded in the kernel.
+fn program_loaded(id: u64) -> bool {
     let output = Command::new("bpftool")
-        .args(["-j", "prog", "show"])
+        .args(["prog", "show", "id", &id.to_string()])
         .output()
         .expect("bpftool is installed (the CI script installs it)");
-    assert!(output.status.success(), "bpftool failed: {}", String::from_utf8_lossy(&output.stderr));
-    let programs: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    // Old kernels keep only the first 15 bytes of a program name.
-    let ours = ["on_sched_prepar", "on_sched_proces", "on_security_bpr", "on_bprm_check_s", "remember_exec_c"];
-    programs
-        .iter()
-        .filter_map(|p| p["name"].as_str())
-        .filter(|name| ours.iter().any(|ours| name.starts_with(ours)))
-        .map(str::to_string)
-        .collect()
+    output.status.success()
 }
 
 #[test]
@@ -289,7 +300,9 @@ fn stop_prints_summary_and_detaches() {
     let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     for signal in [libc::SIGTERM, libc::SIGINT] {
         let sensor = Sensor::start(&[]);
-        assert!(!attached_shellsentry_programs().is_empty(), "the program is attached while running");
+        let programs = programs_held_by(sensor.child.id());
+        assert!(!programs.is_empty(), "the running sensor holds its programs");
+        assert!(programs.iter().all(|&id| program_loaded(id)));
         run_named("nginx", Path::new("/bin/sh"), &["-c", "true"]);
         let (code, _, stderr) = sensor.stop_with(signal);
         assert_eq!(code, Some(0), "{stderr}");
@@ -298,10 +311,11 @@ fn stop_prints_summary_and_detaches() {
         assert!(stderr.contains("lost_records=0"), "{stderr}");
         // The kernel frees a detached program after an RCU grace period.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !attached_shellsentry_programs().is_empty() && Instant::now() < deadline {
+        while programs.iter().any(|&id| program_loaded(id)) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
-        assert_eq!(attached_shellsentry_programs(), Vec::<String>::new(), "programs left after exit");
+        let left: Vec<u64> = programs.into_iter().filter(|&id| program_loaded(id)).collect();
+        assert_eq!(left, Vec::<u64>::new(), "programs left loaded after exit");
     }
 }
 
