@@ -7,94 +7,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::Mutex;
-use std::thread::JoinHandle;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::sensor::{require_root, Sensor, ONE_SENSOR_AT_A_TIME};
 use common::{binary, TempDir};
 use serde_json::Value;
-
-static ONE_SENSOR_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn require_root() {
-    // SAFETY: geteuid has no preconditions.
-    let euid = unsafe { libc::geteuid() };
-    assert_eq!(euid, 0, "the live sensor tests need root: run the test command as root (see README)");
-}
-
-/// A running `shellsentry run`.
-struct Sensor {
-    child: Child,
-    stdout: JoinHandle<String>,
-    stderr_lines: Receiver<String>,
-    stderr: Vec<String>,
-}
-
-impl Sensor {
-    fn start(args: &[&str]) -> Sensor {
-        require_root();
-        let mut child = Command::new(binary())
-            .arg("run")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("shellsentry starts");
-        let stdout = child.stdout.take().unwrap();
-        let stdout = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-        let (sender, stderr_lines) = mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut sensor = Sensor { child, stdout, stderr_lines, stderr: Vec::new() };
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match sensor.stderr_lines.recv_timeout(left) {
-                Ok(line) => {
-                    let ready = line.contains("sensor running");
-                    sensor.stderr.push(line);
-                    if ready {
-                        return sensor;
-                    }
-                }
-                Err(_) => {
-                    let _ = sensor.child.kill();
-                    panic!("the sensor did not start:\n{}", sensor.stderr.join("\n"));
-                }
-            }
-        }
-    }
-
-    /// Sends a signal, waits for the exit and returns (exit code, stdout, stderr).
-    fn stop_with(mut self, signal: i32) -> (Option<i32>, String, String) {
-        // SAFETY: kill is called with the pid of our own child.
-        unsafe { libc::kill(self.child.id() as i32, signal) };
-        let status = self.child.wait().unwrap();
-        let stdout = self.stdout.join().unwrap();
-        while let Ok(line) = self.stderr_lines.recv_timeout(Duration::from_secs(5)) {
-            self.stderr.push(line);
-        }
-        (status.code(), stdout, self.stderr.join("\n"))
-    }
-
-    fn stop(self) -> (Option<i32>, String, String) {
-        self.stop_with(libc::SIGTERM)
-    }
-}
 
 /// Runs a program with a chosen process name (comm) and returns its pid.
 fn run_named(name: &str, program: &Path, args: &[&str]) -> u32 {

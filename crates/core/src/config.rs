@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use crate::detection::{Engine, IllegitimateShell, ShellRules, Signature};
+use crate::detection::{AllowedExec, Engine, IllegitimateShell, ShellRules, Signature};
 
 /// Web-server process names of Tracee's TRC-1016 rule.
 pub const TRACEE_WEB_SERVERS: &[&str] = &["nginx", "httpd", "httpd-foregroun", "http-nio", "lighttpd", "apache", "apache2"];
@@ -17,6 +17,30 @@ pub const TRACEE_SHELLS: &[&str] = &["ash", "bash", "csh", "ksh", "sh", "tcsh", 
 
 /// Shells the `default` profile adds to Tracee's list.
 pub const EXTRA_SHELLS: &[&str] = &["fish", "mksh", "rbash", "yash"];
+
+/// Helpers that Debian's /etc/lighttpd/lighttpd.conf (lighttpd 1.4.69) runs
+/// at start through `include_shell`. lighttpd runs them with `$SHELL -c`, or
+/// `/bin/sh -c` when SHELL is unset, as under systemd. The port of
+/// use-ipv6.pl is the default configuration's.
+const LIGHTTPD_HELPERS: &[&str] = &[
+    "/usr/share/lighttpd/create-mime.conf.pl",
+    "/usr/share/lighttpd/include-conf-enabled.pl",
+    "/usr/share/lighttpd/use-ipv6.pl 80",
+];
+
+/// Returns the execs the `default` profile allows out of the box.
+pub fn builtin_allowed() -> Vec<AllowedExec> {
+    let mut allowed = Vec::new();
+    for helper in LIGHTTPD_HELPERS {
+        for shell in ["/bin/sh", "/bin/bash"] {
+            allowed.push(AllowedExec {
+                process_name: "lighttpd".into(),
+                argv: vec![shell.into(), "-c".into(), helper.to_string()],
+            });
+        }
+    }
+    allowed
+}
 
 /// A named set of detection rules.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -34,10 +58,12 @@ impl Profile {
     pub fn shell_rules(self) -> ShellRules {
         let owned = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let mut shells = owned(TRACEE_SHELLS);
+        let mut allowed = Vec::new();
         if self == Profile::Default {
             shells.extend(owned(EXTRA_SHELLS));
+            allowed = builtin_allowed();
         }
-        ShellRules { web_servers: owned(TRACEE_WEB_SERVERS), shells }
+        ShellRules { web_servers: owned(TRACEE_WEB_SERVERS), shells, allowed }
     }
 }
 
@@ -86,6 +112,11 @@ pub struct ShellConfig {
     /// Added to the shell names.
     #[serde(default)]
     pub extra_shells: Vec<String>,
+    /// Keep the profile's built-in allowed execs (default true).
+    pub builtin_allow: Option<bool>,
+    /// Execs allowed in addition to the built-in ones.
+    #[serde(default)]
+    pub allow: Vec<AllowedExec>,
 }
 
 /// Why a configuration could not be used.
@@ -135,6 +166,14 @@ impl Config {
                 )));
             }
         }
+        for entry in &section.allow {
+            if entry.argv.is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "allow entry for {:?} has an empty argv: list the complete command, argv[0] included",
+                    entry.process_name
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -150,6 +189,10 @@ impl Config {
         }
         rules.web_servers.extend(section.extra_web_servers.iter().cloned());
         rules.shells.extend(section.extra_shells.iter().cloned());
+        if section.builtin_allow == Some(false) {
+            rules.allowed.clear();
+        }
+        rules.allowed.extend(section.allow.iter().cloned());
         rules
     }
 }
@@ -221,6 +264,27 @@ mod tests {
         assert!(Config::parse("profile = \"strict\"").is_err());
         assert!(Config::parse("[illegitimate_shell]\nextra_web_servers = [\"a-name-longer-than-15\"]").is_err());
         assert!(Config::parse("[illegitimate_shell]\nshells = [\"/bin/sh\"]").is_err());
+    }
+
+    #[test]
+    fn allow_entries_and_switch() {
+        let config = Config::parse(
+            r#"
+            [illegitimate_shell]
+            builtin_allow = false
+            [[illegitimate_shell.allow]]
+            process_name = "nginx"
+            argv = ["/bin/sh", "-c", "/usr/local/bin/healthcheck"]
+            "#,
+        )
+        .unwrap();
+        let rules = config.shell_rules(Profile::Default);
+        assert_eq!(rules.allowed.len(), 1);
+        assert_eq!(rules.allowed[0].process_name, "nginx");
+        assert_eq!(Config::default().shell_rules(Profile::Default).allowed, builtin_allowed());
+        assert!(Config::default().shell_rules(Profile::Tracee).allowed.is_empty());
+        assert!(Config::parse("[[illegitimate_shell.allow]]\nprocess_name = \"x\"\nargv = []").is_err());
+        assert!(Config::parse("[[illegitimate_shell.allow]]\nprocess_name = \"x\"").is_err());
     }
 
     #[test]

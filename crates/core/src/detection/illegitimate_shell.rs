@@ -23,6 +23,20 @@ pub struct ShellRules {
     pub web_servers: Vec<String>,
     /// Shell program names, without a slash.
     pub shells: Vec<String>,
+    /// Execs that are not findings although they match.
+    pub allowed: Vec<AllowedExec>,
+}
+
+/// A known benign shell exec by a web server. Both fields must match
+/// exactly, so an attacker cannot satisfy an entry by appending text to a
+/// command, and an event without `argv` matches no entry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedExec {
+    /// Name (comm) of the process that runs the shell.
+    pub process_name: String,
+    /// The complete argument list of the shell, `argv[0]` included.
+    pub argv: Vec<String>,
 }
 
 impl ShellRules {
@@ -43,6 +57,22 @@ impl ShellRules {
     /// Tells whether a process name is one of the shell names.
     pub fn is_shell_name(&self, process_name: &str) -> bool {
         self.shells.iter().any(|name| name == process_name)
+    }
+
+    /// Tells whether an exec by `caller` is an allowed one. The event's
+    /// `argv` argument must be a list of strings equal to an entry's.
+    pub fn is_allowed(&self, caller: &str, event: &Event) -> bool {
+        if self.allowed.is_empty() {
+            return false;
+        }
+        let Some(Value::Array(argv)) = event.argument("argv").map(|arg| &arg.value) else {
+            return false;
+        };
+        self.allowed.iter().any(|entry| {
+            entry.process_name == caller
+                && entry.argv.len() == argv.len()
+                && entry.argv.iter().zip(argv).all(|(expected, actual)| actual.as_str() == Some(expected.as_str()))
+        })
     }
 }
 
@@ -106,12 +136,14 @@ impl IllegitimateShell {
                     return Ok(false);
                 }
                 let pathname = event.string_argument("pathname")?;
-                Ok(self.rules.shell_of_path(pathname).is_some())
+                Ok(self.rules.shell_of_path(pathname).is_some() && !self.rules.is_allowed(&event.process_name, event))
             }
             SCHED_PROCESS_EXEC => {
                 // Tracee v0.23 and later read prev_comm first, on every event.
                 let prev_comm = event.string_argument("prev_comm")?;
-                Ok(self.rules.is_web_server(prev_comm) && self.rules.is_shell_name(&event.process_name))
+                Ok(self.rules.is_web_server(prev_comm)
+                    && self.rules.is_shell_name(&event.process_name)
+                    && !self.rules.is_allowed(prev_comm, event))
             }
             _ => Ok(false),
         }
@@ -243,6 +275,28 @@ mod tests {
             assert_eq!(findings(Profile::Tracee, &event).unwrap(), 0, "{shell}");
             assert_eq!(findings(Profile::Default, &event).unwrap(), 1, "{shell}");
         }
+    }
+
+    fn with_argv(event: &Arc<Event>, argv: &[&str]) -> Arc<Event> {
+        let mut event = Event::clone(event);
+        event.args.push(Argument::new("argv", "const char**", argv.to_vec()));
+        Arc::new(event)
+    }
+
+    #[test]
+    fn allowed_exec_needs_exact_argv() {
+        let helper = ["/bin/sh", "-c", "/usr/share/lighttpd/create-mime.conf.pl"];
+        let event = bprm_check("lighttpd", Some("/usr/bin/dash"));
+        assert_eq!(findings(Profile::Default, &with_argv(&event, &helper)).unwrap(), 0);
+        // Tracee's rule has no exceptions.
+        assert_eq!(findings(Profile::Tracee, &with_argv(&event, &helper)).unwrap(), 1);
+        let appended = ["/bin/sh", "-c", "/usr/share/lighttpd/create-mime.conf.pl # id"];
+        assert_eq!(findings(Profile::Default, &with_argv(&event, &appended)).unwrap(), 1);
+        let extra = ["/bin/sh", "-c", "/usr/share/lighttpd/create-mime.conf.pl", "x"];
+        assert_eq!(findings(Profile::Default, &with_argv(&event, &extra)).unwrap(), 1);
+        assert_eq!(findings(Profile::Default, &event).unwrap(), 1, "no argv, no exception");
+        let other_server = bprm_check("nginx", Some("/usr/bin/dash"));
+        assert_eq!(findings(Profile::Default, &with_argv(&other_server, &helper)).unwrap(), 1);
     }
 
     #[test]

@@ -10,5 +10,5 @@ mod illegitimate_shell;
 mod signature;
 
 pub use engine::{Engine, EngineError};
-pub use illegitimate_shell::{IllegitimateShell, ShellRules};
+pub use illegitimate_shell::{AllowedExec, IllegitimateShell, ShellRules};
 pub use signature::{Finding, SelectedEvent, Signature, SignatureError, SignatureMetadata};
