@@ -47,7 +47,7 @@ pub enum SensorError {
     NoKernelBtf,
     #[error("watched name {0:?} is longer than the kernel's 15-byte process names")]
     NameTooLong(String),
-    #[error("no attach strategy worked on this kernel:{}", attempts_text(.0))]
+    #[error("{}", attempts_text(.0))]
     NoStrategy(Vec<(Strategy, String)>),
     #[error("BPF operation failed: {0}")]
     Bpf(#[from] libbpf_rs::Error),
@@ -56,7 +56,10 @@ pub enum SensorError {
 }
 
 fn attempts_text(attempts: &[(Strategy, String)]) -> String {
-    let mut text = String::new();
+    let mut text = match attempts {
+        [(strategy, _)] => format!("the {strategy} attach strategy failed on this kernel:"),
+        _ => "no attach strategy worked on this kernel:".to_string(),
+    };
     for (strategy, error) in attempts {
         text.push_str(&format!("\n  {strategy} (needs {}): {error}", strategy.requirement()));
     }
@@ -98,14 +101,17 @@ impl Sensor {
         raise_memlock_limit();
 
         let mut attempts = Vec::new();
-        for strategy in options.strategy.candidates() {
+        let candidates = options.strategy.candidates();
+        for (index, &strategy) in candidates.iter().enumerate() {
             match Self::start_with(strategy, options) {
                 Ok(sensor) => {
                     tracing::info!(strategy = %strategy, "attached exec sensor");
                     return Ok(sensor);
                 }
                 Err(err) => {
-                    tracing::warn!(strategy = %strategy, error = %err, "attach strategy failed, trying the next one");
+                    if index + 1 < candidates.len() {
+                        tracing::warn!(strategy = %strategy, error = %err, "attach strategy failed, trying the next one");
+                    }
                     attempts.push((strategy, err.to_string()));
                 }
             }
@@ -136,7 +142,16 @@ impl Sensor {
         progs.on_sched_process_exec.set_autoload(strategy == Strategy::SchedProcessExec);
         progs.remember_exec_comm.set_autoload(strategy == Strategy::SchedProcessExec);
 
-        let skel = open.load()?;
+        let skel = open.load().map_err(|err| {
+            if strategy == Strategy::Lsm && err.kind() == libbpf_rs::ErrorKind::PermissionDenied {
+                let hint = format!(
+                    "{err}: the kernel rejected the BPF LSM program, which needs bpf in the active LSM list \
+                     (boot parameter lsm=...,bpf)"
+                );
+                return SensorError::Bpf(libbpf_rs::Error::from(std::io::Error::other(hint)));
+            }
+            SensorError::Bpf(err)
+        })?;
         for name in &options.watched_names {
             let mut key = [0u8; 4 + TASK_COMM_LEN];
             // An exact name is matched with its terminating NUL.

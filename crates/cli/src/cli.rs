@@ -14,7 +14,7 @@ use shellsentry_core::outputs::Format;
 ///
 /// With no command, runs the live sensor (`shellsentry run`).
 #[derive(Debug, Parser)]
-#[command(name = "shellsentry", version, propagate_version = true)]
+#[command(name = "shellsentry", version, propagate_version = true, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -22,8 +22,14 @@ pub struct Cli {
     #[command(flatten)]
     pub run: RunArgs,
 
-    /// Log level on standard error: error, warn, info, debug or trace.
-    #[arg(long, global = true, default_value = "info", value_name = "LEVEL")]
+    /// Log level on standard error.
+    #[arg(
+        long,
+        global = true,
+        default_value = "info",
+        value_name = "LEVEL",
+        value_parser = ["error", "warn", "info", "debug", "trace"]
+    )]
     pub log_level: String,
 }
 
@@ -65,8 +71,8 @@ pub struct RunArgs {
     pub strategy: StrategyChoice,
 
     /// Print every exec as a Tracee JSON event line instead of findings, for
-    /// recording a stream to replay later.
-    #[arg(long)]
+    /// recording a stream to replay later. Signatures are not run.
+    #[arg(long, conflicts_with = "format")]
     pub all_events: bool,
 }
 
@@ -92,6 +98,7 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct SignaturesArgs {
+    /// Profile whose lists are shown.
     #[arg(long, value_name = "NAME", value_parser = parse_profile)]
     pub profile: Option<Profile>,
 

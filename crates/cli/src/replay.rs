@@ -1,7 +1,8 @@
 //! `shellsentry replay`: checks recorded Tracee JSON event streams.
 //!
 //! Input is streamed line by line, so memory stays flat whatever the input
-//! size, and lines have no length limit. A line that no signature selected
+//! size, and lines have no length limit. Gzip input is recognised by its
+//! content. A line that no signature selected
 //! is skipped after a byte-level test (see `LineFilter`) unless
 //! `--full-decode` is given.
 
@@ -168,16 +169,29 @@ impl Replay {
     }
 }
 
+/// The first bytes of every gzip member.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Opens an input, decompressing it when its content is gzip, whatever its
+/// name, so compressed standard input works too.
 fn open_input(path: &Path) -> anyhow::Result<Box<dyn Read>> {
-    if path == Path::new("-") {
-        return Ok(Box::new(io::stdin().lock()));
-    }
-    let file = File::open(path)
-        .with_context(|| format!("cannot open input {}: check the path and its permissions", path.display()))?;
-    if path.extension().is_some_and(|ext| ext == "gz") {
-        Ok(Box::new(MultiGzDecoder::new(BufReader::with_capacity(READ_BUFFER_BYTES, file))))
+    let raw: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(io::stdin().lock())
     } else {
-        Ok(Box::new(file))
+        let file = File::open(path)
+            .with_context(|| format!("cannot open input {}: check the path and its permissions", path.display()))?;
+        Box::new(file)
+    };
+    let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, raw);
+    let start = reader.fill_buf().with_context(|| format!("cannot read {}", path.display()))?;
+    let is_gzip = start.starts_with(&GZIP_MAGIC);
+    if !is_gzip && !start.is_empty() && path.extension().is_some_and(|ext| ext == "gz") {
+        anyhow::bail!("input {}: the name ends in .gz but the content is not gzip data", path.display());
+    }
+    if is_gzip {
+        Ok(Box::new(MultiGzDecoder::new(reader)))
+    } else {
+        Ok(Box::new(reader))
     }
 }
 

@@ -148,13 +148,17 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     if let Err(err) = pipeline.sink.flush() {
         pipeline.write_error.get_or_insert(err);
     }
-    tracing::info!(
-        events = pipeline.summary.events,
-        findings = pipeline.sink.written(),
-        signature_errors = pipeline.summary.signature_errors,
-        lost_records,
-        "sensor stopped"
-    );
+    if pipeline.all_events {
+        tracing::info!(events_recorded = pipeline.summary.events, lost_records, "sensor stopped; signatures were not run");
+    } else {
+        tracing::info!(
+            events = pipeline.summary.events,
+            findings = pipeline.sink.written(),
+            signature_errors = pipeline.summary.signature_errors,
+            lost_records,
+            "sensor stopped"
+        );
+    }
     if lost_records > 0 {
         tracing::warn!(lost_records, "some exec records were lost: the ring buffer was full");
     }

@@ -1,6 +1,5 @@
 //! Turns the detection options into validated settings.
 
-use anyhow::Context;
 use shellsentry_core::config::{Config, Profile, Settings};
 
 use crate::Exit;
@@ -9,9 +8,7 @@ use crate::Exit;
 /// A missing or invalid file is a usage error (exit status 2).
 pub(crate) fn load(config_path: Option<&std::path::Path>, profile: Option<Profile>) -> anyhow::Result<Settings> {
     let config = match config_path {
-        Some(path) => Config::load(path)
-            .context("fix the file or pass another --config")
-            .map_err(Exit::Usage)?,
+        Some(path) => Config::load(path).map_err(|err| Exit::Usage(err.into()))?,
         None => Config::default(),
     };
     let settings = Settings::new(config, profile);

@@ -27,7 +27,11 @@ fn write_json(out: &mut dyn Write, signature: &dyn Signature) -> std::io::Result
         .iter()
         .map(|s| serde_json::json!({"source": s.source, "name": s.name, "origin": s.origin}))
         .collect();
-    let line = serde_json::json!({"metadata": signature.metadata().as_ref(), "selectedEvents": selected});
+    let line = serde_json::json!({
+        "metadata": signature.metadata().as_ref(),
+        "selectedEvents": selected,
+        "settings": signature.settings(),
+    });
     writeln!(out, "{line}")
 }
 
@@ -40,5 +44,12 @@ fn write_text(out: &mut dyn Write, signature: &dyn Signature) -> std::io::Result
     for (key, value) in &metadata.properties {
         writeln!(out, "  {key}: {value}")?;
     }
-    writeln!(out, "  {}", metadata.description)
+    writeln!(out, "  {}", metadata.description)?;
+    if let serde_json::Value::Object(settings) = signature.settings() {
+        writeln!(out, "  settings:")?;
+        for (key, value) in settings {
+            writeln!(out, "    {key}: {value}")?;
+        }
+    }
+    Ok(())
 }

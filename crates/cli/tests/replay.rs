@@ -52,6 +52,15 @@ fn text_format_escapes_control_characters() {
 }
 
 #[test]
+fn process_exec_text_names_web_server() {
+    let line = r#"{"eventName":"sched_process_exec","processName":"dash","hostProcessId":5,"args":[{"name":"prev_comm","type":"const char*","value":"apache2"},{"name":"pathname","type":"const char*","value":"/bin/dash"}]}"#;
+    let output = run(&["replay", "--format", "text", "-"], Some(line.as_bytes()));
+    let text = stdout(&output);
+    assert!(text.contains("process apache2 (pid 5"), "{text}");
+    assert!(text.contains("executed /bin/dash"), "{text}");
+}
+
+#[test]
 fn stdin_matches_file() {
     let path = data("web-shell.jsonl");
     let from_file = run(&["replay", path.to_str().unwrap()], None);
@@ -74,6 +83,21 @@ fn gzip_and_several_files_in_order() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[0].contains("process nginx"));
     assert!(lines[1].contains("process lighttpd"));
+}
+
+#[test]
+fn gzip_on_stdin_and_fake_gzip_name() {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(format!("{}\n", exec_line("nginx", "/bin/sh")).as_bytes()).unwrap();
+    let output = run(&["replay", "-"], Some(&encoder.finish().unwrap()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 1);
+
+    let dir = TempDir::new("fake-gzip");
+    let fake = dir.file("fake.jsonl.gz", format!("{}\n", exec_line("nginx", "/bin/sh")).as_bytes());
+    let output = run(&["replay", fake.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("content is not gzip data"), "{}", stderr(&output));
 }
 
 #[test]
@@ -228,6 +252,12 @@ fn signatures_lists_trc_1016() {
     assert_eq!(metadata["EventName"], "illegitimate_shell");
     assert_eq!(metadata["Properties"]["external_id"], "T1190");
     assert_eq!(metadata["Tags"], serde_json::Value::Null);
+    assert_eq!(listing["settings"]["web_servers"][0], "nginx");
+    assert!(listing["settings"]["shells"].as_array().unwrap().contains(&"fish".into()));
+    let tracee = run(&["signatures", "--json", "--profile", "tracee"], None);
+    let tracee: serde_json::Value = serde_json::from_str(stdout(&tracee).trim()).unwrap();
+    assert!(!tracee["settings"]["shells"].as_array().unwrap().contains(&"fish".into()));
     let text = run(&["signatures"], None);
     assert!(stdout(&text).contains("TRC-1016  Web server spawned a shell"));
+    assert!(stdout(&text).contains("web_servers: [\"nginx\""), "{}", stdout(&text));
 }

@@ -122,8 +122,10 @@ pub struct ShellConfig {
 /// Why a configuration could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read configuration file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    // The I/O error is part of the message and deliberately not a `source`,
+    // which anyhow would print a second time.
+    #[error("cannot read configuration file {path} (check the path given to --config): {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("invalid configuration file {path}: {message}")]
     Parse { path: String, message: String },
     #[error("invalid configuration: {0}")]
@@ -134,7 +136,7 @@ impl Config {
     /// Reads a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+            .map_err(|error| ConfigError::Read { path: path.display().to_string(), error })?;
         Config::parse(&text).map_err(|err| match err {
             ConfigError::Parse { message, .. } => ConfigError::Parse { path: path.display().to_string(), message },
             other => other,
@@ -151,6 +153,12 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let section = &self.illegitimate_shell;
+        if section.web_servers.as_ref().is_some_and(Vec::is_empty) || section.shells.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ConfigError::Invalid(
+                "illegitimate_shell.web_servers and .shells must not be empty: an empty list turns the detection off"
+                    .into(),
+            ));
+        }
         let web_servers = section.web_servers.iter().flatten().chain(&section.extra_web_servers);
         for name in web_servers {
             if name.is_empty() || name.len() > 15 {
@@ -264,6 +272,8 @@ mod tests {
         assert!(Config::parse("profile = \"strict\"").is_err());
         assert!(Config::parse("[illegitimate_shell]\nextra_web_servers = [\"a-name-longer-than-15\"]").is_err());
         assert!(Config::parse("[illegitimate_shell]\nshells = [\"/bin/sh\"]").is_err());
+        assert!(Config::parse("[illegitimate_shell]\nweb_servers = []").is_err());
+        assert!(Config::parse("[illegitimate_shell]\nshells = []").is_err());
     }
 
     #[test]

@@ -164,7 +164,7 @@ fn benign_node_and_gunicorn_traffic() {
 #[test]
 fn lighttpd_debian_config_start() {
     let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    // Debian's lighttpd.conf runs helper scripts through `sh -c` at start.
+    // Debian's lighttpd.conf runs helper scripts through `$SHELL -c` at start.
     let observation = observe("lighttpd-start", || {
         let lighttpd = servers::lighttpd("ssmark-benign-lighttpd", true);
         assert_eq!(http_get(lighttpd.port, "/index.html").0, 200);

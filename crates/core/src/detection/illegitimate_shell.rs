@@ -30,7 +30,7 @@ pub struct ShellRules {
 /// A known benign shell exec by a web server. Both fields must match
 /// exactly, so an attacker cannot satisfy an entry by appending text to a
 /// command, and an event without `argv` matches no entry.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowedExec {
     /// Name (comm) of the process that runs the shell.
@@ -157,6 +157,14 @@ impl Signature for IllegitimateShell {
 
     fn selected_events(&self) -> &[SelectedEvent] {
         SELECTED
+    }
+
+    fn settings(&self) -> Value {
+        serde_json::json!({
+            "web_servers": self.rules.web_servers,
+            "shells": self.rules.shells,
+            "allow": self.rules.allowed,
+        })
     }
 
     fn on_event(&mut self, event: &Arc<Event>, emit: &mut dyn FnMut(Finding)) -> Result<(), SignatureError> {

@@ -82,6 +82,12 @@ pub trait Signature: Send {
     /// Returns the events this signature wants; the engine sends it no other.
     fn selected_events(&self) -> &[SelectedEvent];
 
+    /// Returns the settings in force (lists, switches) as JSON, for
+    /// `shellsentry signatures`.
+    fn settings(&self) -> Value {
+        Value::Null
+    }
+
     /// Evaluates one selected event and sends any finding to `emit`.
     fn on_event(&mut self, event: &Arc<Event>, emit: &mut dyn FnMut(Finding)) -> Result<(), SignatureError>;
 

@@ -13,10 +13,13 @@ pub(super) fn write(out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
     let event = &finding.event;
     let mut line = String::new();
     let _ = write!(line, "{} {} {}: ", format_timestamp(event.timestamp), finding.metadata.id, finding.metadata.name);
+    // A sched_process_exec event carries the new name; the caller's name,
+    // the web server, is its prev_comm argument.
+    let caller = event.string_argument("prev_comm").unwrap_or(&event.process_name);
     let _ = write!(
         line,
         "process {} (pid {}, ppid {}, uid {})",
-        escape_for_terminal(&event.process_name),
+        escape_for_terminal(caller),
         event.host_process_id,
         event.host_parent_process_id,
         event.user_id
