@@ -71,6 +71,9 @@ pub fn give_to_www_data(path: &Path) {
 pub struct Server {
     child: Child,
     log: PathBuf,
+    /// Pid files of daemons that leave the process group (php-fpm starts
+    /// its own session), stopped by the pid they record.
+    pid_files: Vec<PathBuf>,
 }
 
 impl Server {
@@ -81,7 +84,7 @@ impl Server {
         let log_file = std::fs::File::create(&log).unwrap();
         command.stdin(Stdio::null()).stdout(log_file.try_clone().unwrap()).stderr(log_file).process_group(0);
         let child = command.spawn().unwrap_or_else(|err| panic!("cannot start {name}: {err}"));
-        let mut server = Server { child, log };
+        let mut server = Server { child, log, pid_files: Vec::new() };
         let deadline = Instant::now() + SERVER_START_TIMEOUT;
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = server.child.try_wait() {
@@ -91,6 +94,11 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
         server
+    }
+
+    /// Also stops, on stop, the process whose pid this file records.
+    pub fn also_stop(&mut self, pid_file: PathBuf) {
+        self.pid_files.push(pid_file);
     }
 
     /// Returns what the server printed so far.
@@ -105,7 +113,13 @@ impl Server {
     }
 
     /// Stops the process group: SIGTERM, then SIGKILL after a grace period.
+    /// Processes named by the pid files get the same.
     pub fn stop(&mut self) {
+        for pid_file in &self.pid_files {
+            if let Some(pid) = std::fs::read_to_string(pid_file).ok().and_then(|text| text.trim().parse::<i32>().ok()) {
+                stop_process(pid);
+            }
+        }
         let group = self.child.id() as i32;
         // SAFETY: the group id is our child's, which leads its own group.
         unsafe { libc::kill(-group, libc::SIGTERM) };
@@ -127,6 +141,20 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Stops one process by pid: SIGTERM, then SIGKILL if it is still there
+/// after a grace period.
+fn stop_process(pid: i32) {
+    // SAFETY: the pid comes from a pid file of a daemon this test started.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // SAFETY: signal 0 only checks that the process exists.
+    while unsafe { libc::kill(pid, 0) } == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
 }
 
 /// Sends `GET path` over HTTP/1.0 and returns the status code and body.

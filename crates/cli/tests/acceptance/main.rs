@@ -145,6 +145,12 @@ fn benign_apache_and_nginx_traffic() {
         std::thread::sleep(std::time::Duration::from_millis(500));
         assert_eq!(http_get(nginx.port, "/index.html").0, 200);
         servers::rotate_logs(&["apache2", "nginx", "php8.2-fpm"]);
+
+        // php-fpm leaves the process group; stopping the server must end it too.
+        let php_fpm = nginx.recorded_pid("run/php-fpm.pid");
+        drop(nginx);
+        // SAFETY: signal 0 only checks whether the process exists.
+        assert_ne!(unsafe { libc::kill(php_fpm, 0) }, 0, "php-fpm {php_fpm} outlived its server");
     });
     assert_eq!(findings, Vec::<serde_json::Value>::new());
 }

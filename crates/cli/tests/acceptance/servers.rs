@@ -20,6 +20,12 @@ impl Running {
     pub fn output(&self) -> String {
         self.server.output()
     }
+
+    /// Returns the pid recorded in a pid file under the working folder.
+    pub fn recorded_pid(&self, pid_file: &str) -> i32 {
+        let text = std::fs::read_to_string(self._dir.0.join(pid_file)).unwrap();
+        text.trim().parse().unwrap()
+    }
 }
 
 fn cgi_script(shell: &str, marker: &str) -> String {
@@ -165,7 +171,8 @@ http {{
     );
     let mut command = Command::new("/bin/sh");
     command.arg("-c").arg(script);
-    let server = Server::start("nginx", command, port, &root);
+    let mut server = Server::start("nginx", command, port, &root);
+    server.also_stop(run.join("php-fpm.pid"));
     Running { server, port, _dir: dir }
 }
 
