@@ -14,7 +14,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, Context};
 use flate2::read::MultiGzDecoder;
 use shellsentry_core::detection::Engine;
-use shellsentry_core::events::{decode_event, LineFilter};
+use shellsentry_core::events::{decode_event, decode_event_name, LineFilter};
 
 use crate::cli::ReplayArgs;
 use crate::findings::FindingSink;
@@ -23,6 +23,7 @@ use crate::{settings, Exit};
 /// Bad lines reported one by one before the rest are only counted.
 const MAX_REPORTED_BAD_LINES: u64 = 100;
 
+/// Size of a read block; it grows for a longer line.
 const READ_BUFFER_BYTES: usize = 1 << 20;
 
 /// Counts shown in the closing summary.
@@ -90,38 +91,97 @@ pub(crate) fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
 }
 
 impl Replay {
+    /// Reads an input in blocks and checks its lines in place. Only a line
+    /// cut by the end of the buffer is moved; the buffer grows to hold a line
+    /// longer than itself, so lines have no length limit.
     fn read_input(&mut self, path: &Path) -> anyhow::Result<()> {
         let name = path.display().to_string();
-        let reader = open_input(path)?;
-        let mut reader = BufReader::with_capacity(READ_BUFFER_BYTES, reader);
-        let mut line = Vec::with_capacity(64 * 1024);
+        let mut reader = open_input(path)?;
+        let mut buffer = vec![0u8; READ_BUFFER_BYTES];
+        let mut filled = 0;
         let mut line_number = 0u64;
         loop {
-            line.clear();
-            let read = reader.read_until(b'\n', &mut line).with_context(|| format!("cannot read {name}"))?;
+            if filled == buffer.len() {
+                buffer.resize(buffer.len() * 2, 0);
+            }
+            let read = match reader.read(&mut buffer[filled..]) {
+                Ok(read) => read,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(anyhow!(err).context(format!("cannot read {name}"))),
+            };
             if read == 0 {
+                // The last line may have no line end.
+                if filled > 0 {
+                    line_number += 1;
+                    self.check_line(trim_line_end(&buffer[..filled]), &name, line_number, true)?;
+                }
                 return Ok(());
             }
-            line_number += 1;
-            self.check_line(trim_line_end(&line), &name, line_number)?;
+            let scanned_from = filled;
+            filled += read;
+            let Some(last_newline) = memchr::memrchr(b'\n', &buffer[scanned_from..filled]) else {
+                continue;
+            };
+            let block_end = scanned_from + last_newline + 1;
+            line_number = self.check_block(&buffer[..block_end], &name, line_number)?;
             if self.sink.is_closed() {
                 return Ok(());
             }
+            buffer.copy_within(block_end..filled, 0);
+            filled -= block_end;
         }
     }
 
-    fn check_line(&mut self, line: &[u8], input: &str, line_number: u64) -> anyhow::Result<()> {
+    /// Checks every line of a block that ends with a line end; returns the
+    /// number of the block's last line. The filter searches the whole block
+    /// for the next candidate, so lines before it are only counted and
+    /// checked for their `{...}` framing.
+    fn check_block(&mut self, block: &[u8], input: &str, mut line_number: u64) -> anyhow::Result<u64> {
+        let mut line_start = 0;
+        let mut candidate = self.filter.first_candidate(block);
+        for newline in memchr::memchr_iter(b'\n', block) {
+            line_number += 1;
+            let is_candidate = candidate.is_some_and(|at| at < newline);
+            self.check_line(trim_line_end(&block[line_start..=newline]), input, line_number, is_candidate)?;
+            if self.sink.is_closed() {
+                break;
+            }
+            line_start = newline + 1;
+            if is_candidate {
+                candidate = self.filter.first_candidate(&block[line_start..]).map(|at| at + line_start);
+            }
+        }
+        Ok(line_number)
+    }
+
+    /// Checks one line. Unless `is_candidate`, the line cannot carry a
+    /// selected event and only its framing is checked.
+    fn check_line(&mut self, line: &[u8], input: &str, line_number: u64, is_candidate: bool) -> anyhow::Result<()> {
         self.summary.lines += 1;
+        if !is_candidate {
+            if LineFilter::looks_like_object(line) {
+                return Ok(());
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                self.summary.blank_lines += 1;
+                return Ok(());
+            }
+            self.summary.malformed_lines += 1;
+            return self.bad_line(input, line_number, "not a JSON object".into());
+        }
         if line.iter().all(u8::is_ascii_whitespace) {
             self.summary.blank_lines += 1;
             return Ok(());
         }
-        if !self.filter.may_select(line) {
-            if !LineFilter::looks_like_object(line) {
+        // A literal name or a backslash made the line a candidate; its
+        // decoded name decides before the whole event is decoded.
+        match decode_event_name(line) {
+            Ok(Some(event_name)) if self.engine.selects(&event_name) => {}
+            Ok(_) => return Ok(()),
+            Err(err) => {
                 self.summary.malformed_lines += 1;
-                return self.bad_line(input, line_number, "not a JSON object".into());
+                return self.bad_line(input, line_number, err.to_string());
             }
-            return Ok(());
         }
         let event = match decode_event(line) {
             Ok(event) => event,

@@ -204,6 +204,34 @@ fn config_file_lists_and_profile() {
 }
 
 #[test]
+fn fast_path_matches_full_decode() {
+    // Several megabytes, so lines cross the reader's block boundaries.
+    let corpus = std::fs::read_to_string(corpus()).unwrap();
+    let positives = std::fs::read_to_string(data("web-shell.jsonl")).unwrap();
+    let escaped = [
+        r#"{"eventName":"security\u005fbprm_check","processName":"nginx","args":[{"name":"pathname","value":"/bin/sh"}]}"#,
+        r#"{"eventName":"openat","EVENTNAME":"security_bprm_check","processName":"httpd","args":[{"name":"pathname","value":"/bin/ash"}]}"#,
+        r#"{"eventName":"security_bprm_check","eventName":"openat","processName":"httpd","args":[{"name":"pathname","value":"/bin/ash"}]}"#,
+        r#"{"eventName":"sched\u005fprocess_exec","processName":"sh","args":[{"name":"prev_comm","value":"nginx"}]}"#,
+    ];
+    let mut input = String::new();
+    for round in 0..30 {
+        input.push_str(&corpus);
+        input.push_str(&positives);
+        input.push_str(escaped[round % escaped.len()]);
+        input.push('\n');
+    }
+    assert!(input.len() > 4 << 20);
+    let fast = run(&["replay", "-"], Some(input.as_bytes()));
+    let full = run(&["replay", "--full-decode", "-"], Some(input.as_bytes()));
+    assert!(fast.status.success());
+    // 3 findings per round from the positives, and the escaped lines 0, 1
+    // and 3 find (used 8, 8 and 7 times in 30 rounds); line 2 is openat.
+    assert_eq!(stdout(&fast).lines().count(), 30 * 3 + 8 + 8 + 7, "{}", stderr(&fast));
+    assert_eq!(stdout(&fast), stdout(&full));
+}
+
+#[test]
 fn corpus_replays_clean() {
     let output = run(&["replay", "--full-decode", corpus().to_str().unwrap()], None);
     assert!(output.status.success());

@@ -40,9 +40,25 @@ impl LineFilter {
 
     /// Tells whether the line may carry a selected event and must be decoded.
     pub fn may_select(&self, line: &[u8]) -> bool {
-        self.pass_all
-            || self.needles.iter().any(|needle| needle.find(line).is_some())
-            || memchr::memchr(b'\\', line).is_some()
+        self.first_candidate(line).is_some()
+    }
+
+    /// Returns the first position in `haystack` (any number of lines) that
+    /// makes the line containing it a candidate, or `None` when no line in
+    /// it can carry a selected event. Searching a block of lines at once
+    /// costs a few passes over the bytes instead of several calls per line.
+    pub fn first_candidate(&self, haystack: &[u8]) -> Option<usize> {
+        if self.pass_all {
+            return if haystack.is_empty() { None } else { Some(0) };
+        }
+        let mut first = memchr::memchr(b'\\', haystack);
+        for needle in &self.needles {
+            let end = first.map_or(haystack.len(), |at| (at + needle.needle().len()).min(haystack.len()));
+            if let Some(at) = needle.find(&haystack[..end]) {
+                first = Some(first.map_or(at, |current| current.min(at)));
+            }
+        }
+        first
     }
 
     /// Tells whether a skipped line is framed as a JSON object: `{` first and
@@ -84,6 +100,18 @@ mod tests {
         assert!(!filter().may_select(br#"{"eventName":"openat","args":[]}"#));
         // The name as a word inside a longer string cannot be the event name.
         assert!(!filter().may_select(br#"{"eventName":"openat","x":"security_bprm_check_x"}"#));
+    }
+
+    #[test]
+    fn first_candidate_in_block() {
+        let block = b"{\"eventName\":\"openat\"}\n{\"eventName\":\"security_bprm_check\"}\n{\"a\":\"\\n\"}\n";
+        let filter = filter();
+        let first = filter.first_candidate(block).unwrap();
+        assert_eq!(&block[first..first + 20], b"\"security_bprm_check");
+        let rest = &block[first + 20..];
+        let next = filter.first_candidate(rest).unwrap();
+        assert_eq!(rest[next], b'\\');
+        assert_eq!(filter.first_candidate(b"{\"eventName\":\"openat\"}\n"), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::fmt;
 use serde_json::Value;
 
 pub use line_filter::LineFilter;
-pub use tracee_json::{decode_event, write_event_json, DecodeError};
+pub use tracee_json::{decode_event, decode_event_name, write_event_json, DecodeError};
 
 /// Tracee's name for the LSM exec check event.
 pub const SECURITY_BPRM_CHECK: &str = "security_bprm_check";

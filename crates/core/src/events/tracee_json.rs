@@ -103,6 +103,17 @@ pub fn decode_event(line: &[u8]) -> Result<Event, DecodeError> {
     Ok(event)
 }
 
+/// Returns the top-level `eventName` of a line as Go would decode it, without
+/// decoding the rest: a cheap test for lines that might carry a selected
+/// event. `None` means the line has no usable name. Errors are those of
+/// [`decode_event`] for invalid JSON or a non-object line.
+pub fn decode_event_name(line: &[u8]) -> Result<Option<String>, DecodeError> {
+    let text = to_utf8_like_go(line);
+    let repaired = replace_lone_surrogates(&text);
+    let members = parse(repaired.as_deref().unwrap_or(&text))?;
+    Ok(members.get("eventName").and_then(decode_string))
+}
+
 fn parse(text: &str) -> Result<Members<'_>, DecodeError> {
     match serde_json::from_str::<Members>(text) {
         Ok(members) => Ok(members),
