@@ -19,6 +19,9 @@ use serde_json::value::RawValue;
 /// Tells whether an input key matches an ASCII field name the way Go's
 /// decoder does (`bytes.EqualFold`).
 pub(crate) fn key_matches(key: &str, field: &str) -> bool {
+    if key.is_ascii() {
+        return key.eq_ignore_ascii_case(field);
+    }
     let mut field_bytes = field.bytes();
     for ch in key.chars() {
         let Some(expected) = field_bytes.next() else {

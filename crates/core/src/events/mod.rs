@@ -6,16 +6,19 @@
 //! unchanged, so no field that this model does not name is ever lost,
 //! renamed or reformatted.
 
+mod decode;
+mod encode;
 pub(crate) mod go_json;
+mod go_types;
 mod line_filter;
-mod tracee_json;
 
 use std::fmt;
 
 use serde_json::Value;
 
 pub use line_filter::LineFilter;
-pub use tracee_json::{decode_event, decode_event_name, write_event_json, DecodeError};
+pub use decode::{decode_event, decode_event_name, DecodeError};
+pub use encode::write_event_json;
 
 /// Tracee's name for the LSM exec check event.
 pub const SECURITY_BPRM_CHECK: &str = "security_bprm_check";
