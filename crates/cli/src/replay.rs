@@ -46,7 +46,7 @@ impl Summary {
 /// State of one replay run across its inputs.
 struct Replay {
     engine: Engine,
-    filter: LineFilter,
+    filter: Arc<LineFilter>,
     sink: FindingSink,
     strict: bool,
     summary: Summary,
@@ -58,7 +58,7 @@ pub(crate) fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
     let filter = if args.full_decode { LineFilter::pass_all() } else { engine.line_filter() };
     let mut replay = Replay {
         engine,
-        filter,
+        filter: Arc::new(filter),
         sink: FindingSink::new(args.detection.format, false),
         strict: args.strict,
         summary: Summary::default(),
@@ -138,7 +138,9 @@ impl Replay {
     /// checked for their `{...}` framing.
     fn check_block(&mut self, block: &[u8], input: &str, mut line_number: u64) -> anyhow::Result<u64> {
         let mut line_start = 0;
-        let mut candidate = self.filter.first_candidate(block);
+        let filter = Arc::clone(&self.filter);
+        let mut candidates = filter.candidates(block);
+        let mut candidate = candidates.next_from(0);
         for newline in memchr::memchr_iter(b'\n', block) {
             line_number += 1;
             let is_candidate = candidate.is_some_and(|at| at < newline);
@@ -148,7 +150,7 @@ impl Replay {
             }
             line_start = newline + 1;
             if is_candidate {
-                candidate = self.filter.first_candidate(&block[line_start..]).map(|at| at + line_start);
+                candidate = candidates.next_from(line_start);
             }
         }
         Ok(line_number)

@@ -174,6 +174,38 @@ fn recorded_stream_replays_to_same_findings() {
 }
 
 #[test]
+fn exec_storm_loses_nothing() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    const WORKERS: usize = 2;
+    const EXECS_PER_WORKER: usize = 1000;
+    let sensor = Sensor::start(&[]);
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            std::thread::spawn(|| {
+                (0..EXECS_PER_WORKER)
+                    .map(|_| run_named("nginx", Path::new("/bin/sh"), &["-c", "true"]))
+                    .collect::<Vec<u32>>()
+            })
+        })
+        .collect();
+    let pids: std::collections::HashSet<u32> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    let (code, stdout, stderr) = sensor.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let mut found = std::collections::HashMap::new();
+    for finding in findings(&stdout) {
+        if let Some(pid) = finding["Context"]["hostProcessId"].as_u64() {
+            if pids.contains(&(pid as u32)) {
+                *found.entry(pid).or_insert(0) += 1;
+            }
+        }
+    }
+    assert_eq!(found.len(), WORKERS * EXECS_PER_WORKER, "every exec has a finding");
+    assert!(found.values().all(|&count| count == 1), "no exec has two findings");
+    assert!(stderr.contains("lost_records=0"), "{stderr}");
+}
+
+#[test]
 fn fallback_strategy_detects_too() {
     let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sensor = Sensor::start(&["--strategy", "sched-process-exec"]);

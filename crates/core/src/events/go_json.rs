@@ -138,9 +138,10 @@ pub(crate) fn replace_lone_surrogates(line: &str) -> Option<String> {
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
+        // Only a backslash can start an escape, so jump to the next one.
+        match memchr::memchr(b'\\', &bytes[i..]) {
+            Some(offset) => i += offset,
+            None => break,
         }
         // Any escape other than \u is two bytes long and cannot start a surrogate.
         if bytes.get(i + 1) != Some(&b'u') {

@@ -45,20 +45,9 @@ impl LineFilter {
 
     /// Returns the first position in `haystack` (any number of lines) that
     /// makes the line containing it a candidate, or `None` when no line in
-    /// it can carry a selected event. Searching a block of lines at once
-    /// costs a few passes over the bytes instead of several calls per line.
+    /// it can carry a selected event.
     pub fn first_candidate(&self, haystack: &[u8]) -> Option<usize> {
-        if self.pass_all {
-            return if haystack.is_empty() { None } else { Some(0) };
-        }
-        let mut first = memchr::memchr(b'\\', haystack);
-        for needle in &self.needles {
-            let end = first.map_or(haystack.len(), |at| (at + needle.needle().len()).min(haystack.len()));
-            if let Some(at) = needle.find(&haystack[..end]) {
-                first = Some(first.map_or(at, |current| current.min(at)));
-            }
-        }
-        first
+        self.candidates(haystack).next_from(0)
     }
 
     /// Tells whether a skipped line is framed as a JSON object: `{` first and
@@ -74,6 +63,64 @@ impl LineFilter {
             _ => false,
         }
     }
+
+    /// Returns a cursor over the candidate positions of a block of lines.
+    pub fn candidates<'a>(&'a self, block: &'a [u8]) -> Candidates<'a> {
+        Candidates { filter: self, block, next: vec![Pending::Unknown; self.needles.len() + 1] }
+    }
+}
+
+/// The next known position of one pattern in a block.
+#[derive(Clone, Copy, Debug)]
+enum Pending {
+    Unknown,
+    At(usize),
+    Absent,
+}
+
+/// Finds candidate positions in a block, moving forward only. Each pattern
+/// remembers its next match and is searched again only once the cursor has
+/// passed it, so a block costs one pass per pattern however many lines it
+/// holds.
+#[derive(Debug)]
+pub struct Candidates<'a> {
+    filter: &'a LineFilter,
+    block: &'a [u8],
+    /// One entry per needle, then one for the backslash.
+    next: Vec<Pending>,
+}
+
+impl Candidates<'_> {
+    /// Returns the first candidate position at or after `from`.
+    pub fn next_from(&mut self, from: usize) -> Option<usize> {
+        if from >= self.block.len() {
+            return None;
+        }
+        if self.filter.pass_all {
+            return Some(from);
+        }
+        let mut first: Option<usize> = None;
+        for index in 0..self.next.len() {
+            let stale = match self.next[index] {
+                Pending::Unknown => true,
+                Pending::At(at) => at < from,
+                Pending::Absent => false,
+            };
+            if stale {
+                let rest = &self.block[from..];
+                let found = match self.filter.needles.get(index) {
+                    Some(needle) => needle.find(rest),
+                    None => memchr::memchr(b'\\', rest),
+                };
+                self.next[index] = found.map_or(Pending::Absent, |at| Pending::At(from + at));
+            }
+            if let Pending::At(at) = self.next[index] {
+                first = Some(first.map_or(at, |current| current.min(at)));
+            }
+        }
+        first
+    }
+
 }
 
 #[cfg(test)]
@@ -112,6 +159,17 @@ mod tests {
         let next = filter.first_candidate(rest).unwrap();
         assert_eq!(rest[next], b'\\');
         assert_eq!(filter.first_candidate(b"{\"eventName\":\"openat\"}\n"), None);
+    }
+
+    #[test]
+    fn cursor_matches_fresh_searches() {
+        let block = b"{\"a\":\"\\n\"}\n{\"eventName\":\"openat\"}\n{\"eventName\":\"sched_process_exec\"}\n{}\n{\"x\":\"security_bprm_check\"}\n";
+        let filter = filter();
+        let mut cursor = filter.candidates(block);
+        for from in 0..block.len() {
+            let fresh = filter.first_candidate(&block[from..]).map(|at| at + from);
+            assert_eq!(cursor.next_from(from), fresh, "from {from}");
+        }
     }
 
     #[test]
