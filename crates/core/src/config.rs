@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use crate::detection::{AllowedExec, Engine, IllegitimateShell, ShellRules, Signature};
+use crate::detection::{AllowedExec, Engine, Extensions, IllegitimateShell, ShellRules, Signature};
 
 /// Web-server process names of Tracee's TRC-1016 rule.
 pub const TRACEE_WEB_SERVERS: &[&str] = &["nginx", "httpd", "httpd-foregroun", "http-nio", "lighttpd", "apache", "apache2"];
@@ -59,11 +59,13 @@ impl Profile {
         let owned = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let mut shells = owned(TRACEE_SHELLS);
         let mut allowed = Vec::new();
+        let mut extensions = Extensions::default();
         if self == Profile::Default {
             shells.extend(owned(EXTRA_SHELLS));
             allowed = builtin_allowed();
+            extensions = Extensions::ALL;
         }
-        ShellRules { web_servers: owned(TRACEE_WEB_SERVERS), shells, allowed }
+        ShellRules { web_servers: owned(TRACEE_WEB_SERVERS), shells, allowed, extensions, explain: self == Profile::Default }
     }
 }
 
@@ -114,6 +116,12 @@ pub struct ShellConfig {
     pub extra_shells: Vec<String>,
     /// Keep the profile's built-in allowed execs (default true).
     pub builtin_allow: Option<bool>,
+    /// Web-facing program families (default: on in the default profile).
+    pub families: Option<bool>,
+    /// Shells as busybox applets, hard links and copies.
+    pub shell_identity: Option<bool>,
+    /// Chains through launchers and inline interpreters.
+    pub launch_chains: Option<bool>,
     /// Execs allowed in addition to the built-in ones.
     #[serde(default)]
     pub allow: Vec<AllowedExec>,
@@ -199,6 +207,16 @@ impl Config {
         rules.shells.extend(section.extra_shells.iter().cloned());
         if section.builtin_allow == Some(false) {
             rules.allowed.clear();
+        }
+        let switches = [
+            (section.families, &mut rules.extensions.families),
+            (section.shell_identity, &mut rules.extensions.shell_identity),
+            (section.launch_chains, &mut rules.extensions.launch_chains),
+        ];
+        for (setting, switch) in switches {
+            if let Some(on) = setting {
+                *switch = on;
+            }
         }
         rules.allowed.extend(section.allow.iter().cloned());
         rules

@@ -14,7 +14,9 @@ use serde_json::Value;
 
 use crate::events::{Event, SCHED_PROCESS_EXEC, SECURITY_BPRM_CHECK};
 
+use super::lineage::{runs_launcher, Lineage, LineageTable, INTERPRETERS, LAUNCHERS};
 use super::signature::{Finding, SelectedEvent, Signature, SignatureError, SignatureMetadata};
+use super::web_facing::{shell_of_exec, web_facing_family, ShellMatch, WebFacing, FAMILY_NAMES, FAMILY_PREFIXES, SERVING_RUNTIMES};
 
 /// The lists the rule compares against.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +27,30 @@ pub struct ShellRules {
     pub shells: Vec<String>,
     /// Execs that are not findings although they match.
     pub allowed: Vec<AllowedExec>,
+    /// Rules beyond Tracee's, all off in the `tracee` profile.
+    pub extensions: Extensions,
+    /// Explain each finding in its `Data` (the `tracee` profile keeps `null`).
+    pub explain: bool,
+}
+
+/// Switches of the rules beyond Tracee's; see docs/detection.md.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Extensions {
+    /// Web-facing program families: name prefixes, serving runtimes, busybox httpd.
+    pub families: bool,
+    /// Shells as busybox applets, hard links and copies.
+    pub shell_identity: bool,
+    /// Chains through launchers and inline interpreters.
+    pub launch_chains: bool,
+}
+
+impl Extensions {
+    /// Every extension on.
+    pub const ALL: Extensions = Extensions { families: true, shell_identity: true, launch_chains: true };
+
+    fn any(self) -> bool {
+        self.families || self.shell_identity || self.launch_chains
+    }
 }
 
 /// A known benign shell exec by a web server. Both fields must match
@@ -59,6 +85,28 @@ impl ShellRules {
         self.shells.iter().any(|name| name == process_name)
     }
 
+    /// Returns the caller names whose execs the live sensor must see:
+    /// exact names and name prefixes.
+    pub fn watched_names(&self) -> (Vec<String>, Vec<String>) {
+        let mut exact = self.web_servers.clone();
+        let mut prefixes = Vec::new();
+        if self.extensions.families {
+            exact.extend(FAMILY_NAMES.iter().map(|(name, _)| name.to_string()));
+            exact.extend(SERVING_RUNTIMES.iter().map(|name| name.to_string()));
+            exact.push("busybox".into());
+            prefixes.extend(FAMILY_PREFIXES.iter().map(|(prefix, _)| prefix.to_string()));
+        }
+        if self.extensions.launch_chains {
+            exact.extend(LAUNCHERS.iter().map(|name| name.to_string()));
+            prefixes.extend(INTERPRETERS.iter().map(|(prefix, _)| prefix.to_string()));
+        }
+        exact.sort();
+        exact.dedup();
+        prefixes.sort();
+        prefixes.dedup();
+        (exact, prefixes)
+    }
+
     /// Tells whether an exec by `caller` is an allowed one. The event's
     /// `argv` argument must be a list of strings equal to an entry's.
     pub fn is_allowed(&self, caller: &str, event: &Event) -> bool {
@@ -81,6 +129,7 @@ impl ShellRules {
 pub struct IllegitimateShell {
     metadata: Arc<SignatureMetadata>,
     rules: ShellRules,
+    lineage: LineageTable,
 }
 
 const SELECTED: &[SelectedEvent] = &[
@@ -91,7 +140,7 @@ const SELECTED: &[SelectedEvent] = &[
 impl IllegitimateShell {
     /// Builds the signature with these lists.
     pub fn new(rules: ShellRules) -> Self {
-        IllegitimateShell { metadata: Arc::new(Self::trc_1016_metadata()), rules }
+        IllegitimateShell { metadata: Arc::new(Self::trc_1016_metadata()), rules, lineage: LineageTable::default() }
     }
 
     /// Returns the metadata of TRC-1016, exactly as Tracee publishes it.
@@ -127,27 +176,104 @@ impl IllegitimateShell {
         &self.rules
     }
 
-    fn matches(&self, event: &Event) -> Result<bool, SignatureError> {
-        match event.event_name.as_str() {
-            SECURITY_BPRM_CHECK => {
-                // Tracee v0.22 reads the pathname only for a web server, so
-                // a missing pathname is an error only there.
-                if !self.rules.is_web_server(&event.process_name) {
-                    return Ok(false);
-                }
-                let pathname = event.string_argument("pathname")?;
-                Ok(self.rules.shell_of_path(pathname).is_some() && !self.rules.is_allowed(&event.process_name, event))
-            }
-            SCHED_PROCESS_EXEC => {
-                // Tracee v0.23 and later read prev_comm first, on every event.
-                let prev_comm = event.string_argument("prev_comm")?;
-                Ok(self.rules.is_web_server(prev_comm)
-                    && self.rules.is_shell_name(&event.process_name)
-                    && !self.rules.is_allowed(prev_comm, event))
-            }
-            _ => Ok(false),
+    /// Evaluates one event. Returns `Some(data)` for a finding, where `data`
+    /// explains it when the rules ask for that.
+    ///
+    /// With every extension off this is Tracee's rule, in Tracee's order:
+    /// for `security_bprm_check` the pathname is read only for a listed web
+    /// server, and for `sched_process_exec` `prev_comm` is read first.
+    fn evaluate(&mut self, event: &Event) -> Result<Option<Option<Value>>, SignatureError> {
+        let is_bprm_check = match event.event_name.as_str() {
+            SECURITY_BPRM_CHECK => true,
+            SCHED_PROCESS_EXEC => false,
+            _ => return Ok(None),
+        };
+        let caller = if is_bprm_check { event.process_name.as_str() } else { event.string_argument("prev_comm")? };
+        let extensions = self.rules.extensions;
+        let listed = self.rules.is_web_server(caller);
+        if !listed && !extensions.any() {
+            return Ok(None);
         }
+        let pathname = match event.string_argument("pathname") {
+            Ok(path) => Some(path),
+            Err(err) if listed && is_bprm_check => return Err(err.into()),
+            Err(_) => None,
+        };
+
+        let shell = if is_bprm_check {
+            pathname.and_then(|path| {
+                let by_path = self.rules.shell_of_path(path).map(|shell| ShellMatch { shell: shell.to_string(), rule: "path" });
+                by_path.or_else(|| extensions.shell_identity.then(|| shell_of_exec(&self.rules.shells, event, path)).flatten())
+            })
+        } else if self.rules.is_shell_name(&event.process_name) {
+            Some(ShellMatch { shell: event.process_name.clone(), rule: "process name" })
+        } else {
+            None
+        };
+        let web = if listed {
+            Some(WebFacing { rule: "listed name", description: "a web-server name of Tracee's list".into() })
+        } else if extensions.families {
+            web_facing_family(caller, event)
+        } else {
+            None
+        };
+        let lineage = if web.is_none() && extensions.launch_chains { self.lineage.lookup(event).cloned() } else { None };
+        if web.is_none() && lineage.is_none() {
+            return Ok(None);
+        }
+
+        let Some(shell) = shell else {
+            if let (true, Some(path)) = (extensions.launch_chains, pathname) {
+                if runs_launcher(path, event) {
+                    let mut chain = lineage.unwrap_or_else(|| Lineage {
+                        web_server: caller.to_string(),
+                        web_server_pid: event.host_process_id,
+                        launchers: Vec::new(),
+                    });
+                    chain.launchers.push(path.to_string());
+                    self.lineage.record(event.host_process_id, chain);
+                }
+            }
+            return Ok(None);
+        };
+        if self.rules.is_allowed(caller, event) {
+            return Ok(None);
+        }
+        if !self.rules.explain {
+            return Ok(Some(None));
+        }
+        Ok(Some(Some(explain(caller, pathname, &shell, web.as_ref(), lineage.as_ref()))))
     }
+}
+
+/// Builds the `Data` of a default-profile finding: which rules fired and
+/// the chain from the web-facing process to the shell.
+fn explain(caller: &str, pathname: Option<&str>, shell: &ShellMatch, web: Option<&WebFacing>, lineage: Option<&Lineage>) -> Value {
+    let executed = pathname.unwrap_or(&shell.shell);
+    let (web_server, rule, chain) = match (web, lineage) {
+        (Some(web), _) => (
+            serde_json::json!({"name": caller, "matched_by": web.rule, "description": web.description}),
+            web.rule,
+            vec![caller.to_string(), executed.to_string()],
+        ),
+        (None, Some(lineage)) => {
+            let mut chain = vec![lineage.web_server.clone()];
+            chain.extend(lineage.launchers.iter().cloned());
+            chain.push(executed.to_string());
+            (
+                serde_json::json!({"name": lineage.web_server, "pid": lineage.web_server_pid, "matched_by": "launch chain"}),
+                "launch chain",
+                chain,
+            )
+        }
+        (None, None) => unreachable!("evaluate returns early without a web-facing caller"),
+    };
+    serde_json::json!({
+        "rule": rule,
+        "web_server": web_server,
+        "shell": {"name": shell.shell, "matched_by": shell.rule, "path": executed},
+        "chain": chain,
+    })
 }
 
 impl Signature for IllegitimateShell {
@@ -164,12 +290,13 @@ impl Signature for IllegitimateShell {
             "web_servers": self.rules.web_servers,
             "shells": self.rules.shells,
             "allow": self.rules.allowed,
+            "extensions": self.rules.extensions,
         })
     }
 
     fn on_event(&mut self, event: &Arc<Event>, emit: &mut dyn FnMut(Finding)) -> Result<(), SignatureError> {
-        if self.matches(event)? {
-            emit(Finding { metadata: Arc::clone(&self.metadata), event: Arc::clone(event), data: None });
+        if let Some(data) = self.evaluate(event)? {
+            emit(Finding { metadata: Arc::clone(&self.metadata), event: Arc::clone(event), data });
         }
         Ok(())
     }
@@ -305,6 +432,147 @@ mod tests {
         assert_eq!(findings(Profile::Default, &event).unwrap(), 1, "no argv, no exception");
         let other_server = bprm_check("nginx", Some("/usr/bin/dash"));
         assert_eq!(findings(Profile::Default, &with_argv(&other_server, &helper)).unwrap(), 1);
+    }
+
+    fn exec(pid: i64, ppid: i64, caller: &str, pathname: &str, argv: &[&str]) -> Arc<Event> {
+        Arc::new(Event {
+            event_name: SECURITY_BPRM_CHECK.into(),
+            process_name: caller.into(),
+            host_process_id: pid,
+            host_parent_process_id: ppid,
+            args: vec![
+                Argument::new("pathname", "const char*", pathname),
+                Argument::new("argv", "const char**", argv.to_vec()),
+            ],
+            ..Event::default()
+        })
+    }
+
+    /// Runs events through one signature; returns the Data of each finding.
+    fn run(profile: Profile, events: &[Arc<Event>]) -> Vec<Option<Value>> {
+        let mut signature = IllegitimateShell::new(profile.shell_rules());
+        let mut found = Vec::new();
+        for event in events {
+            signature.on_event(event, &mut |finding| found.push(finding.data)).unwrap();
+        }
+        found
+    }
+
+    #[test]
+    fn families_found_by_default_only() {
+        for caller in ["php-fpm8.2", "http-nio-8080-e", "fcgiwrap", "php-cgi8.2", "caddy"] {
+            let event = exec(10, 1, caller, "/usr/bin/dash", &["sh", "-c", "id"]);
+            assert_eq!(run(Profile::Tracee, &[event.clone()]).len(), 0, "{caller}");
+            let found = run(Profile::Default, &[event]);
+            assert_eq!(found.len(), 1, "{caller}");
+            let data = found[0].as_ref().unwrap();
+            assert_eq!(data["web_server"]["name"], caller);
+            assert_eq!(data["shell"]["name"], "dash");
+        }
+    }
+
+    #[test]
+    fn default_data_explains_tracee_data_null() {
+        let event = exec(10, 1, "nginx", "/usr/bin/dash", &["sh", "-c", "id"]);
+        assert_eq!(run(Profile::Tracee, &[event.clone()]), vec![None]);
+        let data = run(Profile::Default, &[event]).remove(0).unwrap();
+        assert_eq!(data["rule"], "listed name");
+        assert_eq!(data["chain"], serde_json::json!(["nginx", "/usr/bin/dash"]));
+    }
+
+    #[test]
+    fn launch_chain_through_env() {
+        let events = [
+            exec(20, 1, "nginx", "/usr/bin/env", &["env", "sh", "-c", "id"]),
+            exec(20, 1, "env", "/usr/bin/dash", &["sh", "-c", "id"]),
+        ];
+        assert_eq!(run(Profile::Tracee, &events).len(), 0);
+        let found = run(Profile::Default, &events);
+        assert_eq!(found.len(), 1);
+        let data = found[0].as_ref().unwrap();
+        assert_eq!(data["rule"], "launch chain");
+        assert_eq!(data["chain"], serde_json::json!(["nginx", "/usr/bin/env", "/usr/bin/dash"]));
+    }
+
+    #[test]
+    fn launch_chain_through_inline_python_child() {
+        let events = [
+            exec(30, 1, "php-fpm8.2", "/usr/bin/python3.11", &["python3", "-c", "import os; os.system('id')"]),
+            exec(31, 30, "python3", "/usr/bin/dash", &["sh", "-c", "id"]),
+        ];
+        assert_eq!(run(Profile::Default, &events).len(), 1);
+        // A script file is not an inline command, so it starts no chain.
+        let script = [
+            exec(40, 1, "php-fpm8.2", "/usr/bin/python3.11", &["python3", "/srv/report.py"]),
+            exec(41, 40, "python3", "/usr/bin/dash", &["sh", "-c", "id"]),
+        ];
+        assert_eq!(run(Profile::Default, &script).len(), 0);
+    }
+
+    #[test]
+    fn jspawnhelper_counts_only_from_web_thread() {
+        let from_web = [
+            exec(50, 1, "http-nio-8080-e", "/usr/lib/jvm/java-17/lib/jspawnhelper", &["jspawnhelper", "9:10:11"]),
+            exec(50, 1, "jspawnhelper", "/usr/bin/dash", &["sh", "-c", "id"]),
+        ];
+        assert_eq!(run(Profile::Default, &from_web).len(), 1);
+        let from_build = [
+            exec(60, 1, "java", "/usr/lib/jvm/java-17/lib/jspawnhelper", &["jspawnhelper", "9:10:11"]),
+            exec(60, 1, "jspawnhelper", "/usr/bin/dash", &["sh", "-c", "make"]),
+        ];
+        assert_eq!(run(Profile::Default, &from_build).len(), 0);
+    }
+
+    #[test]
+    fn shells_started_by_shells_not_found() {
+        let events = [
+            exec(70, 1, "nginx", "/usr/bin/dash", &["sh", "-c", "ls; sh -c id"]),
+            exec(71, 70, "sh", "/usr/bin/dash", &["sh", "-c", "id"]),
+            exec(72, 71, "sh", "/usr/bin/bash", &["bash"]),
+        ];
+        assert_eq!(run(Profile::Default, &events).len(), 1, "only the web server's own shell");
+    }
+
+    #[test]
+    fn busybox_applets() {
+        let shell = exec(80, 1, "nginx", "/usr/bin/busybox", &["busybox", "sh", "-c", "id"]);
+        let not_shell = exec(81, 1, "nginx", "/usr/bin/busybox", &["busybox", "true"]);
+        let wget = exec(82, 1, "nginx", "/usr/bin/busybox", &["busybox", "wget", "http://127.0.0.1/"]);
+        assert_eq!(run(Profile::Tracee, &[shell.clone()]).len(), 0);
+        assert_eq!(run(Profile::Default, &[shell]).len(), 1);
+        assert_eq!(run(Profile::Default, &[not_shell, wget]).len(), 0);
+    }
+
+    #[test]
+    fn comment_does_not_silence_allowed_exec() {
+        let allowed = exec(90, 1, "lighttpd", "/usr/bin/dash", &["/bin/sh", "-c", "/usr/share/lighttpd/create-mime.conf.pl"]);
+        let commented =
+            exec(91, 1, "lighttpd", "/usr/bin/dash", &["/bin/sh", "-c", "id # /usr/share/lighttpd/create-mime.conf.pl"]);
+        let healthcheck = exec(92, 1, "nginx", "/usr/bin/dash", &["/bin/sh", "-c", "id # healthcheck"]);
+        assert_eq!(run(Profile::Default, &[allowed]).len(), 0);
+        assert_eq!(run(Profile::Default, &[commented, healthcheck]).len(), 2);
+    }
+
+    #[test]
+    fn extensions_switch_off() {
+        let mut rules = Profile::Default.shell_rules();
+        rules.extensions = Extensions { families: false, ..Extensions::ALL };
+        let mut signature = IllegitimateShell::new(rules);
+        let mut count = 0;
+        let event = exec(95, 1, "php-fpm8.2", "/usr/bin/dash", &["sh"]);
+        signature.on_event(&event, &mut |_| count += 1).unwrap();
+        assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn watched_names_follow_extensions() {
+        let (exact, prefixes) = Profile::Tracee.shell_rules().watched_names();
+        assert!(exact.contains(&"nginx".to_string()));
+        assert!(!exact.contains(&"env".to_string()));
+        assert!(prefixes.is_empty());
+        let (exact, prefixes) = Profile::Default.shell_rules().watched_names();
+        assert!(exact.contains(&"env".to_string()) && exact.contains(&"busybox".to_string()));
+        assert!(prefixes.contains(&"php-fpm".to_string()) && prefixes.contains(&"python".to_string()));
     }
 
     #[test]

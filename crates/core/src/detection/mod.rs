@@ -7,8 +7,10 @@
 
 mod engine;
 mod illegitimate_shell;
+pub mod lineage;
 mod signature;
+pub mod web_facing;
 
 pub use engine::{Engine, EngineError};
-pub use illegitimate_shell::{AllowedExec, IllegitimateShell, ShellRules};
+pub use illegitimate_shell::{AllowedExec, Extensions, IllegitimateShell, ShellRules};
 pub use signature::{Finding, SelectedEvent, Signature, SignatureError, SignatureMetadata};
