@@ -8,6 +8,7 @@
 //! host to one map lookup per exec.
 
 mod container;
+mod enrich;
 mod record;
 mod sensor;
 mod strategy;
@@ -18,6 +19,7 @@ mod skel {
 }
 
 pub use container::container_id_from_cgroup;
+pub use enrich::Enricher;
 pub use record::bytes_to_text;
 pub use sensor::{Sensor, SensorError, SensorOptions};
 pub use strategy::{Strategy, StrategyChoice};

@@ -24,6 +24,7 @@ const FLAG_ARGV_UNAVAILABLE: u32 = 1 << 5;
 const FLAG_COMM_REMEMBERED: u32 = 1 << 6;
 const FLAG_COMM_UNKNOWN: u32 = 1 << 7;
 const FLAG_PATH_DELETED: u32 = 1 << 8;
+const FLAG_CWD_TRUNCATED: u32 = 1 << 9;
 
 const NOTES: &[(u32, &str)] = &[
     (FLAG_PATH_TRUNCATED, "pathname_truncated"),
@@ -35,6 +36,7 @@ const NOTES: &[(u32, &str)] = &[
     (FLAG_ARGV_UNAVAILABLE, "argv_unavailable"),
     (FLAG_COMM_REMEMBERED, "process_name_remembered"),
     (FLAG_COMM_UNKNOWN, "process_name_unknown"),
+    (FLAG_CWD_TRUNCATED, "cwd_truncated"),
 ];
 
 /// Why a record could not be decoded. It means the kernel and user sides
@@ -68,6 +70,7 @@ pub fn decode_record(bytes: &[u8], clock_offset_ns: i64) -> Result<Event, Record
     let filename = take(record.filename_len)?;
     let interp = take(record.interp_len)?;
     let argv = take(record.argv_len)?;
+    let cwd = take(record.cwd_len)?;
 
     let mut notes: Vec<String> =
         NOTES.iter().filter(|(bit, _)| record.flags & bit != 0).map(|(_, note)| note.to_string()).collect();
@@ -87,6 +90,7 @@ pub fn decode_record(bytes: &[u8], clock_offset_ns: i64) -> Result<Event, Record
     let invoked_path = text("invoked_path", filename);
     let interpreter = text("interpreter", interp);
     let argv: Vec<String> = split_argv(argv).into_iter().map(|arg| text("argv", arg)).collect();
+    let cwd = (!cwd.is_empty()).then(|| text("cwd", cwd));
     notes.dedup();
 
     let to_unix = |boot_ns: u64| i64::try_from(boot_ns).unwrap_or(i64::MAX).saturating_add(clock_offset_ns);
@@ -122,6 +126,10 @@ pub fn decode_record(bytes: &[u8], clock_offset_ns: i64) -> Result<Event, Record
         Argument::new("parent_process_name", "const char*", parent_name),
         Argument::new("capture_notes", "const char**", notes),
     ];
+    if let Some(cwd) = cwd {
+        // Present only when the invoked path is relative.
+        event.args.push(Argument::new("cwd", "const char*", cwd));
+    }
     Ok(event)
 }
 

@@ -33,6 +33,8 @@ pub struct SensorOptions {
     pub capture_all: bool,
     /// Caller names (comm) whose execs are sent, compared exactly.
     pub watched_names: Vec<String>,
+    /// Caller name prefixes whose execs are sent.
+    pub watched_prefixes: Vec<String>,
 }
 
 /// Why the sensor could not start or run.
@@ -94,7 +96,7 @@ impl Sensor {
         if !Path::new(KERNEL_BTF).exists() {
             return Err(SensorError::NoKernelBtf);
         }
-        if let Some(name) = options.watched_names.iter().find(|n| n.len() >= TASK_COMM_LEN) {
+        if let Some(name) = options.watched_names.iter().chain(&options.watched_prefixes).find(|n| n.len() >= TASK_COMM_LEN) {
             return Err(SensorError::NameTooLong(name.clone()));
         }
         route_libbpf_messages();
@@ -152,11 +154,12 @@ impl Sensor {
             }
             SensorError::Bpf(err)
         })?;
-        for name in &options.watched_names {
+        // An exact name is matched with its terminating NUL, a prefix without.
+        let exact = options.watched_names.iter().map(|name| (name, name.len() + 1));
+        let prefixes = options.watched_prefixes.iter().map(|prefix| (prefix, prefix.len()));
+        for (name, matched_bytes) in exact.chain(prefixes) {
             let mut key = [0u8; 4 + TASK_COMM_LEN];
-            // An exact name is matched with its terminating NUL.
-            let prefix_bits = ((name.len() + 1) * 8) as u32;
-            key[..4].copy_from_slice(&prefix_bits.to_ne_bytes());
+            key[..4].copy_from_slice(&((matched_bytes * 8) as u32).to_ne_bytes());
             key[4..4 + name.len()].copy_from_slice(name.as_bytes());
             skel.maps.watched_comms.update(&key, &[1], MapFlags::ANY)?;
         }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
-use shellsentry_capture::{Sensor, SensorOptions};
+use shellsentry_capture::{Enricher, Sensor, SensorOptions};
 use shellsentry_core::detection::Engine;
 use shellsentry_core::events::{write_event_json, Event};
 
@@ -82,11 +82,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
         signal_hook::flag::register(signal, Arc::clone(&stop)).context("cannot install the signal handler")?;
     }
 
-    let options = SensorOptions {
-        strategy: args.strategy,
-        capture_all: args.all_events,
-        watched_names: rules.web_servers.clone(),
-    };
+    let (watched_names, watched_prefixes) = rules.watched_names();
+    let options = SensorOptions { strategy: args.strategy, capture_all: args.all_events, watched_names, watched_prefixes };
+    let mut enricher = Enricher::new(&rules.shells);
     let mut sensor = Sensor::start(&options).context("cannot start the live sensor")?;
     tracing::info!(
         profile = %settings.profile,
@@ -106,7 +104,10 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let mut reported_losses = 0;
     let mut result: anyhow::Result<()> = Ok(());
     while !stop.load(Ordering::Relaxed) {
-        if let Err(err) = sensor.poll(POLL_INTERVAL, &mut |event| pipeline.handle(event)) {
+        if let Err(err) = sensor.poll(POLL_INTERVAL, &mut |mut event| {
+            enricher.enrich(&mut event);
+            pipeline.handle(event)
+        }) {
             result = Err(anyhow!(err).context("reading exec records failed"));
             break;
         }
@@ -133,7 +134,10 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     // Records already in the ring buffer when the stop came are still
     // reported.
     if result.is_ok() && !pipeline.output_ended() {
-        if let Err(err) = sensor.flush(&mut |event| pipeline.handle(event)) {
+        if let Err(err) = sensor.flush(&mut |mut event| {
+            enricher.enrich(&mut event);
+            pipeline.handle(event)
+        }) {
             result = Err(anyhow!(err).context("reading exec records failed"));
         }
     }

@@ -68,7 +68,7 @@ fn renamed_nginx_running_sh_is_found() {
     let finding = &found[0];
     let context = &finding["Context"];
     assert_eq!(finding["SigMetadata"]["ID"], "TRC-1016");
-    assert_eq!(finding["Data"], Value::Null);
+    assert_eq!(finding["Data"]["rule"], "listed name", "the default profile explains its findings");
     assert_eq!(context["processName"], "nginx");
     assert_eq!(context["eventName"], "security_bprm_check");
     assert_eq!(context["processId"], pid, "test runs in the host pid namespace");
@@ -171,6 +171,65 @@ fn recorded_stream_replays_to_same_findings() {
     }
     assert_eq!(findings_for_pid(&live_stdout, pids[1]).len(), 0);
     assert_eq!(findings_for_pid(&live_stdout, pids[2]).len(), 1);
+}
+
+/// Runs each trigger under a default-profile sensor and a tracee-profile
+/// sensor at once; returns, per trigger, (tracee findings, default findings).
+fn verdicts_of(triggers: &[&dyn Fn() -> u32]) -> Vec<(usize, Vec<Value>)> {
+    let default = Sensor::start(&[]);
+    let tracee = Sensor::start(&["--profile", "tracee"]);
+    let pids: Vec<u32> = triggers.iter().map(|trigger| trigger()).collect();
+    let (_, default_out, _) = default.stop();
+    let (_, tracee_out, _) = tracee.stop();
+    pids.iter()
+        .map(|&pid| {
+            // A chain's shell runs in the trigger's process or in a child of it.
+            let related = |stdout: &str| -> Vec<Value> {
+                findings(stdout)
+                    .into_iter()
+                    .filter(|f| f["Context"]["hostProcessId"] == pid || f["Context"]["hostParentProcessId"] == pid)
+                    .collect()
+            };
+            (related(&tracee_out).len(), related(&default_out))
+        })
+        .collect()
+}
+
+#[test]
+fn evasions_caught_by_default_profile() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = TempDir::new("evasions");
+    let linked = dir.0.join("innocent-link");
+    let copied = dir.0.join("innocent-copy");
+    let dash = real_path("/bin/sh");
+    std::fs::hard_link(&dash, &linked).unwrap();
+    std::fs::copy(&dash, &copied).unwrap();
+
+    let hard_link = || run_named("nginx", &linked, &["-c", "true"]);
+    let copy = || run_named("nginx", &copied, &["-c", "true"]);
+    let busybox = || run_named("nginx", Path::new("/bin/busybox"), &["sh", "-c", "true"]);
+    let env_chain = || run_named("nginx", Path::new("/usr/bin/env"), &["sh", "-c", "true"]);
+    let python_chain = || run_named("apache2", Path::new("/usr/bin/python3"), &["-c", "import os; os.system('true')"]);
+    let php_fpm = || run_named("php-fpm8.2", Path::new("/bin/sh"), &["-c", "true"]);
+    let not_a_shell = || run_named("nginx", Path::new("/bin/busybox"), &["true"]);
+    let results = verdicts_of(&[&hard_link, &copy, &busybox, &env_chain, &python_chain, &php_fpm, &not_a_shell]);
+
+    let expected_rules = [
+        ("hard link to a known shell", "listed name"),
+        ("copy of a known shell", "listed name"),
+        ("busybox applet", "listed name"),
+        ("path", "launch chain"),
+        ("path", "launch chain"),
+        ("path", "family prefix"),
+    ];
+    for (index, (shell_rule, rule)) in expected_rules.iter().enumerate() {
+        let (tracee, default) = &results[index];
+        assert_eq!(*tracee, 0, "case {index}: Tracee's rule misses it");
+        assert_eq!(default.len(), 1, "case {index}: {default:?}");
+        assert_eq!(default[0]["Data"]["shell"]["matched_by"], *shell_rule, "case {index}");
+        assert_eq!(default[0]["Data"]["rule"], *rule, "case {index}");
+    }
+    assert_eq!(results[6], (0, Vec::new()), "busybox true is not a shell");
 }
 
 #[test]

@@ -202,7 +202,8 @@ static long walk_one_component(__u64 index, void *ctx)
  * cut by a bound loses its top directories and keeps its file name. The cut
  * is flagged. Returns the bytes written, including the NUL.
  */
-static __always_inline __u32 write_path(struct record_buffer *rb, __u32 off, struct path *path)
+static __always_inline __u32 write_path(struct record_buffer *rb, __u32 off, struct path *path,
+					 __u32 truncated_flag, __u32 unreachable_flag)
 {
 	__u32 zero = 0;
 	struct path_buffer *pb = bpf_map_lookup_elem(&path_scratch, &zero);
@@ -223,9 +224,10 @@ static __always_inline __u32 write_path(struct record_buffer *rb, __u32 off, str
 
 	bpf_loop(PATH_MAX_COMPONENTS, walk_one_component, &walk, 0);
 
-	rb->record.flags |= walk.flags;
+	if (walk.flags & FLAG_PATH_UNREACHABLE)
+		rb->record.flags |= unreachable_flag;
 	if (!walk.complete)
-		rb->record.flags |= FLAG_PATH_TRUNCATED;
+		rb->record.flags |= truncated_flag;
 	if (walk.start == PATH_MAX_LEN - 1) {
 		/* The file is the root of its tree. */
 		walk.start -= 1;
@@ -430,7 +432,7 @@ static __always_inline int emit(struct task_struct *task, struct linux_binprm *b
 	if (BPF_CORE_READ(inode, i_nlink) == 0)
 		rec->flags |= FLAG_PATH_DELETED;
 
-	n = write_path(rb, off, &file->f_path);
+	n = write_path(rb, off, &file->f_path, FLAG_PATH_TRUNCATED, FLAG_PATH_UNREACHABLE);
 	rec->path_len = n;
 	off += n;
 
@@ -453,10 +455,25 @@ static __always_inline int emit(struct task_struct *task, struct linux_binprm *b
 	rec->argv_len = n;
 	off += n;
 
-	__u64 size = sizeof(struct exec_record) + (off & DATA_MASK);
+	/* A relative path is resolved against the caller's working folder,
+	 * which userspace cannot read once a short-lived process is gone. */
+	rec->cwd_len = 0;
+	char first = 0;
 
-	if (size > sizeof(struct record_buffer))
-		size = sizeof(struct record_buffer);
+	bpf_probe_read_kernel(&first, 1, BPF_CORE_READ(bprm, filename));
+	if (first != '/' && off < DATA_MASK - PATH_MAX_LEN) {
+		struct fs_struct *fs = BPF_CORE_READ(task, fs);
+		struct path pwd = BPF_CORE_READ(fs, pwd);
+
+		n = write_path(rb, off, &pwd, FLAG_CWD_TRUNCATED, 0);
+		rec->cwd_len = n;
+		off += n;
+	}
+
+	if (off > sizeof(rb->data))
+		off = sizeof(rb->data);
+	__u64 size = sizeof(struct exec_record) + off;
+
 	if (bpf_ringbuf_output(&records, rb, size, 0) < 0)
 		count_lost();
 	return 0;

@@ -36,6 +36,7 @@ enum exec_hook {
 #define FLAG_COMM_REMEMBERED (1u << 6)  /* processName came from the remembered pre-exec name */
 #define FLAG_COMM_UNKNOWN (1u << 7)     /* the pre-exec name was never seen: processName is the new name */
 #define FLAG_PATH_DELETED (1u << 8)
+#define FLAG_CWD_TRUNCATED (1u << 9)
 
 struct exec_record {
 	__u64 timestamp_boot_ns;
@@ -56,7 +57,7 @@ struct exec_record {
 	__u32 flags;
 	__s32 syscall_nr;
 	__u16 hook;
-	__u16 reserved;
+	__u16 cwd_len;      /* set only when the invoked path is relative */
 	__u16 path_len;     /* each length counts the bytes in data, including the NUL */
 	__u16 filename_len;
 	__u16 interp_len;
@@ -66,7 +67,7 @@ struct exec_record {
 	char cgroup_name[CGROUP_NAME_LEN];
 	char host_name[HOST_NAME_LEN];
 	char pad[7];
-	/* path, filename, interp, argv (NUL-separated), in that order. */
+	/* path, filename, interp, argv (NUL-separated), cwd, in that order. */
 	char data[];
 };
 

@@ -61,7 +61,7 @@ fn nginx_php_fpm_shell_exec() {
     let server = servers::nginx_with_backends(marker);
     let verdicts = exploit(&server, "/run.php", marker, "php8.2-fpm");
     // The php-fpm worker, not nginx, runs the shell.
-    assert_verdicts(&verdicts, "php-fpm8.2", false, false);
+    assert_verdicts(&verdicts, "php-fpm8.2", false, true);
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn nginx_fcgiwrap_cgi_script() {
     let marker = "ssmark-nginx-fcgiwrap";
     let server = servers::nginx_with_backends(marker);
     let verdicts = exploit(&server, &format!("/cgi-bin/{marker}.cgi"), marker, "fcgiwrap");
-    assert_verdicts(&verdicts, "fcgiwrap", false, false);
+    assert_verdicts(&verdicts, "fcgiwrap", false, true);
 }
 
 #[test]
@@ -89,7 +89,7 @@ fn busybox_httpd_cgi_script() {
     let server = servers::busybox_httpd(marker);
     let verdicts = exploit(&server, &format!("/cgi-bin/{marker}.cgi"), marker, "busybox");
     assert!(verdicts.executed.ends_with("/busybox"), "{verdicts:?}");
-    assert_verdicts(&verdicts, "busybox", false, false);
+    assert_verdicts(&verdicts, "busybox", false, true);
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn tomcat_jsp_runtime_exec() {
     let server = servers::tomcat(marker);
     let verdicts = exploit(&server, "/run.jsp", marker, "tomcat10");
     // The JDK starts processes through jspawnhelper, which then runs sh.
-    assert_verdicts(&verdicts, "jspawnhelper", false, false);
+    assert_verdicts(&verdicts, "jspawnhelper", false, true);
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn node_child_process_exec() {
     let marker = "ssmark-node";
     let server = servers::node(marker);
     let verdicts = exploit(&server, "/run", marker, "nodejs");
-    assert_verdicts(&verdicts, "node", false, false);
+    assert_verdicts(&verdicts, "node", false, true);
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn gunicorn_subprocess_shell() {
     let marker = "ssmark-gunicorn";
     let server = servers::gunicorn(marker);
     let verdicts = exploit(&server, "/run", marker, "gunicorn");
-    assert_verdicts(&verdicts, "gunicorn", false, false);
+    assert_verdicts(&verdicts, "gunicorn", false, true);
 }
 
 /// Benign traffic: start, static and script pages that run no command,
