@@ -41,6 +41,21 @@ pub enum Command {
     Replay(ReplayArgs),
     /// List the signatures and their metadata.
     Signatures(SignaturesArgs),
+    /// Print the default configuration, or check a configuration file.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct ConfigArgs {
+    /// Print a configuration file with every list and switch of the default profile.
+    #[arg(long)]
+    pub print_default: bool,
+
+    /// Check a configuration file: unknown keys and invalid values are
+    /// reported with their line and column (exit status 2).
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
 }
 
 /// Options shared by every command that detects.

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         None => run::run(&cli.run),
         Some(Command::Replay(args)) => replay::replay(&args),
         Some(Command::Signatures(args)) => signatures::list(&args),
+        Some(Command::Config(args)) => config_command(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -57,6 +58,18 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+fn config_command(args: &cli::ConfigArgs) -> anyhow::Result<()> {
+    if args.print_default {
+        print!("{}", shellsentry_core::config::default_config_toml());
+        return Ok(());
+    }
+    if let Some(path) = &args.check {
+        let settings = settings::load(Some(path), None)?;
+        println!("{}: valid (profile {})", path.display(), settings.profile);
+    }
+    Ok(())
 }
 
 fn init_logging(level: &str) -> anyhow::Result<()> {

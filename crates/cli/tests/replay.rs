@@ -271,6 +271,24 @@ fn closed_output_pipe_ends_quietly() {
 }
 
 #[test]
+fn config_print_default_and_check() {
+    let printed = run(&["config", "--print-default"], None);
+    assert!(printed.status.success());
+    let dir = TempDir::new("config-check");
+    let good = dir.file("good.toml", &printed.stdout);
+    let checked = run(&["config", "--check", good.to_str().unwrap()], None);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(stdout(&checked).contains("valid (profile default)"));
+
+    let bad = dir.file("bad.toml", b"profile = \"default\"\n[illegitimate_shell]\nfamiles = true\n");
+    let checked = run(&["config", "--check", bad.to_str().unwrap()], None);
+    assert_eq!(checked.status.code(), Some(2));
+    let message = stderr(&checked);
+    assert!(message.contains("familes"), "{message}");
+    assert!(message.contains("line 3"), "{message}");
+}
+
+#[test]
 fn signatures_lists_trc_1016() {
     let output = run(&["signatures", "--json"], None);
     assert!(output.status.success());

@@ -223,6 +223,45 @@ impl Config {
     }
 }
 
+/// Returns a configuration file that spells out the `default` profile:
+/// every list and switch with its default value and a comment.
+pub fn default_config_toml() -> String {
+    let rules = Profile::Default.shell_rules();
+    let list = |names: &[String]| {
+        let quoted: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let mut text = String::new();
+    text.push_str("# shellsentry configuration: the default profile, spelled out.\n");
+    text.push_str("# The profile sets the starting values: \"tracee\" is Tracee's exact TRC-1016 rule\n");
+    text.push_str("# (Tracee's lists, every switch off, nothing allowed). Every key set in this file\n");
+    text.push_str("# overrides the profile's value, so delete the keys you do not want to change.\n");
+    text.push_str("profile = \"default\"\n\n[illegitimate_shell]\n");
+    text.push_str("# Process names (comm, at most 15 bytes) of web servers, compared exactly.\n");
+    text.push_str(&format!("web_servers = {}\n", list(&rules.web_servers)));
+    text.push_str("# Shell program names; an executed path ending in /NAME is a shell.\n");
+    text.push_str(&format!("shells = {}\n", list(&rules.shells)));
+    text.push_str("# Added to the lists above.\nextra_web_servers = []\nextra_shells = []\n");
+    text.push_str("# Web-facing families: php-fpm*, php-cgi*, Tomcat request threads, fcgiwrap, caddy,\n");
+    text.push_str("# busybox httpd, and node, gunicorn, uwsgi, uvicorn while they listen on TCP.\n");
+    text.push_str(&format!("families = {}\n", rules.extensions.families));
+    text.push_str("# Shells run as busybox applets, and hard links or copies of shells (live sensor).\n");
+    text.push_str(&format!("shell_identity = {}\n", rules.extensions.shell_identity));
+    text.push_str("# Shells reached through env, nice, timeout, nohup, stdbuf, setsid, sudo,\n");
+    text.push_str("# jspawnhelper, or an interpreter running an inline command (python -c...).\n");
+    text.push_str(&format!("launch_chains = {}\n", rules.extensions.launch_chains));
+    text.push_str("# Keep the built-in allowed execs listed below (lighttpd's start-up helpers).\n");
+    text.push_str("builtin_allow = true\n");
+    text.push_str("# Built-in allowed execs, for reference (already in force; do not repeat them):\n");
+    for entry in &rules.allowed {
+        text.push_str(&format!("#   {} runs {}\n", entry.process_name, list(&entry.argv)));
+    }
+    text.push_str("\n# More allowed execs: the caller's name and the complete argv must match exactly.\n");
+    text.push_str("# [[illegitimate_shell.allow]]\n# process_name = \"nginx\"\n");
+    text.push_str("# argv = [\"/bin/sh\", \"-c\", \"/usr/local/bin/rotate-cache\"]\n");
+    text
+}
+
 /// Everything needed to build an engine: the profile in force and the
 /// configuration.
 #[derive(Clone, Debug, Default)]
@@ -313,6 +352,23 @@ mod tests {
         assert!(Config::default().shell_rules(Profile::Tracee).allowed.is_empty());
         assert!(Config::parse("[[illegitimate_shell.allow]]\nprocess_name = \"x\"\nargv = []").is_err());
         assert!(Config::parse("[[illegitimate_shell.allow]]\nprocess_name = \"x\"").is_err());
+    }
+
+    #[test]
+    fn printed_default_parses_to_default_rules() {
+        let config = Config::parse(&default_config_toml()).unwrap();
+        assert_eq!(config.profile, Some(Profile::Default));
+        assert_eq!(config.shell_rules(Profile::Default), Profile::Default.shell_rules());
+    }
+
+    #[test]
+    fn switches_turn_extensions_off() {
+        let config = Config::parse("[illegitimate_shell]\nfamilies = false\nlaunch_chains = false").unwrap();
+        let rules = config.shell_rules(Profile::Default);
+        assert!(!rules.extensions.families);
+        assert!(!rules.extensions.launch_chains);
+        assert!(rules.extensions.shell_identity);
+        assert!(Config::parse("[illegitimate_shell]\nfamilies = \"no\"").is_err());
     }
 
     #[test]
