@@ -28,9 +28,22 @@ const LIGHTTPD_HELPERS: &[&str] = &[
     "/usr/share/lighttpd/use-ipv6.pl 80",
 ];
 
+/// PHP's mail() runs its sendmail_path through `sh -c`; this is the
+/// default path of Debian's PHP 8.2 packages.
+const PHP_MAIL_COMMAND: &str = "/usr/sbin/sendmail -t -i";
+
+/// Processes that run PHP pages.
+const PHP_HOSTS: &[&str] = &["apache2", "httpd", "php-fpm*", "php-cgi*"];
+
 /// Returns the execs the `default` profile allows out of the box.
 pub fn builtin_allowed() -> Vec<AllowedExec> {
     let mut allowed = Vec::new();
+    for host in PHP_HOSTS {
+        allowed.push(AllowedExec {
+            process_name: host.to_string(),
+            argv: vec!["sh".into(), "-c".into(), PHP_MAIL_COMMAND.into()],
+        });
+    }
     for helper in LIGHTTPD_HELPERS {
         for shell in ["/bin/sh", "/bin/bash"] {
             allowed.push(AllowedExec {
@@ -250,7 +263,7 @@ pub fn default_config_toml() -> String {
     text.push_str("# Shells reached through env, nice, timeout, nohup, stdbuf, setsid, sudo,\n");
     text.push_str("# jspawnhelper, or an interpreter running an inline command (python -c...).\n");
     text.push_str(&format!("launch_chains = {}\n", rules.extensions.launch_chains));
-    text.push_str("# Keep the built-in allowed execs listed below (lighttpd's start-up helpers).\n");
+    text.push_str("# Keep the built-in allowed execs listed below (PHP's mail(), lighttpd's start-up helpers).\n");
     text.push_str("builtin_allow = true\n");
     text.push_str("# Built-in allowed execs, for reference (already in force; do not repeat them):\n");
     for entry in &rules.allowed {

@@ -134,6 +134,7 @@ fn benign_apache_and_nginx_traffic() {
         let apache = servers::apache("ssmark-benign-apache");
         assert_eq!(http_get(apache.port, "/index.html").0, 200);
         assert_eq!(http_get(apache.port, "/hello.php").0, 200);
+        assert_eq!(http_get(apache.port, "/mail.php").0, 200);
         apache.server.signal(libc::SIGUSR1);
         std::thread::sleep(std::time::Duration::from_millis(500));
         assert_eq!(http_get(apache.port, "/index.html").0, 200);
@@ -141,6 +142,7 @@ fn benign_apache_and_nginx_traffic() {
         let nginx = servers::nginx_with_backends("ssmark-benign-nginx");
         assert_eq!(http_get(nginx.port, "/index.html").0, 200);
         assert_eq!(http_get(nginx.port, "/hello.php").0, 200);
+        assert_eq!(http_get(nginx.port, "/mail.php").0, 200);
         nginx.server.signal(libc::SIGHUP);
         std::thread::sleep(std::time::Duration::from_millis(500));
         assert_eq!(http_get(nginx.port, "/index.html").0, 200);

@@ -35,6 +35,8 @@ fn cgi_script(shell: &str, marker: &str) -> String {
 fn common_pages(docroot: &Path, marker: &str) {
     write_file(&docroot.join("index.html"), "<p>static page</p>\n", 0o644);
     write_file(&docroot.join("hello.php"), "<?php echo 'hello from php';\n", 0o644);
+    // mail() runs sendmail through `sh -c`; the send fails without an MTA.
+    write_file(&docroot.join("mail.php"), "<?php var_dump(mail('root@localhost', 'test', 'body'));\n", 0o644);
     write_file(
         &docroot.join("run.php"),
         &format!("<?php echo system('echo {marker}-ran'); echo shell_exec('echo {marker}-ran');\n"),

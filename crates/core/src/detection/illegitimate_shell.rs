@@ -6,6 +6,11 @@
 //! shell name. Tracee v0.23 and later apply the same lists to
 //! `sched_process_exec`: the `prev_comm` argument is the web-server name and
 //! the new process name equals a shell name. One finding per matching event.
+//!
+//! The `default` profile adds the rules of [`super::web_facing`] (more
+//! web-facing callers, more ways to recognise a shell) and of
+//! [`super::lineage`] (launch chains), each behind a switch of
+//! [`Extensions`], and explains each finding in its `Data`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -59,7 +64,8 @@ impl Extensions {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowedExec {
-    /// Name (comm) of the process that runs the shell.
+    /// Name (comm) of the process that runs the shell; a trailing `*`
+    /// makes it a prefix (`php-fpm*` for every PHP version).
     pub process_name: String,
     /// The complete argument list of the shell, `argv[0]` included.
     pub argv: Vec<String>,
@@ -117,7 +123,11 @@ impl ShellRules {
             return false;
         };
         self.allowed.iter().any(|entry| {
-            entry.process_name == caller
+            let name_matches = match entry.process_name.strip_suffix('*') {
+                Some(prefix) => caller.starts_with(prefix),
+                None => entry.process_name == caller,
+            };
+            name_matches
                 && entry.argv.len() == argv.len()
                 && entry.argv.iter().zip(argv).all(|(expected, actual)| actual.as_str() == Some(expected.as_str()))
         })
@@ -541,6 +551,14 @@ mod tests {
         assert_eq!(run(Profile::Tracee, &[shell.clone()]).len(), 0);
         assert_eq!(run(Profile::Default, &[shell]).len(), 1);
         assert_eq!(run(Profile::Default, &[not_shell, wget]).len(), 0);
+    }
+
+    #[test]
+    fn php_mail_allowed_exactly() {
+        let mail = exec(93, 1, "php-fpm8.2", "/usr/bin/dash", &["sh", "-c", "/usr/sbin/sendmail -t -i"]);
+        let injected = exec(94, 1, "php-fpm8.2", "/usr/bin/dash", &["sh", "-c", "/usr/sbin/sendmail -t -i; id"]);
+        assert_eq!(run(Profile::Default, &[mail]).len(), 0);
+        assert_eq!(run(Profile::Default, &[injected]).len(), 1);
     }
 
     #[test]
