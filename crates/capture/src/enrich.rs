@@ -89,6 +89,11 @@ impl Enricher {
         Enricher { shells, shell_names: shell_names.to_vec(), digests: HashMap::new() }
     }
 
+    /// Returns the paths of the host's shell binaries, symlinks resolved.
+    pub fn shell_paths(&self) -> Vec<PathBuf> {
+        self.shells.iter().map(|shell| PathBuf::from(&shell.path)).collect()
+    }
+
     /// Adds the host facts that apply to one event.
     pub fn enrich(&mut self, event: &mut Event) {
         let pathname = event.string_argument("pathname").unwrap_or_default().to_string();

@@ -9,6 +9,7 @@
 
 mod container;
 mod enrich;
+mod prevent;
 mod record;
 mod sensor;
 mod strategy;
@@ -20,6 +21,7 @@ mod skel {
 
 pub use container::container_id_from_cgroup;
 pub use enrich::Enricher;
+pub use prevent::{PreventError, Prevention, DECISION_DEADLINE};
 pub use record::bytes_to_text;
 pub use sensor::{Sensor, SensorError, SensorOptions};
 pub use strategy::{Strategy, StrategyChoice};

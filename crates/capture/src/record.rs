@@ -25,6 +25,7 @@ const FLAG_COMM_REMEMBERED: u32 = 1 << 6;
 const FLAG_COMM_UNKNOWN: u32 = 1 << 7;
 const FLAG_PATH_DELETED: u32 = 1 << 8;
 const FLAG_CWD_TRUNCATED: u32 = 1 << 9;
+const FLAG_CGI_ENVIRONMENT: u32 = 1 << 10;
 
 const NOTES: &[(u32, &str)] = &[
     (FLAG_PATH_TRUNCATED, "pathname_truncated"),
@@ -129,6 +130,10 @@ pub fn decode_record(bytes: &[u8], clock_offset_ns: i64) -> Result<Event, Record
     if let Some(cwd) = cwd {
         // Present only when the invoked path is relative.
         event.args.push(Argument::new("cwd", "const char*", cwd));
+    }
+    if record.flags & FLAG_CGI_ENVIRONMENT != 0 {
+        // Present only when true: the environment has GATEWAY_INTERFACE=.
+        event.args.push(Argument::new("cgi_environment", "bool", true));
     }
     Ok(event)
 }

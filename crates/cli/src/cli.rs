@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use shellsentry_capture::StrategyChoice;
-use shellsentry_core::config::Profile;
+use shellsentry_core::config::{PreventMode, Profile};
 use shellsentry_core::outputs::Format;
 
 /// Detects web servers that spawn a shell (Tracee signature TRC-1016), live
@@ -87,8 +87,14 @@ pub struct RunArgs {
 
     /// Print every exec as a Tracee JSON event line instead of findings, for
     /// recording a stream to replay later. Signatures are not run.
-    #[arg(long, conflicts_with = "format")]
+    #[arg(long, conflicts_with_all = ["format", "prevent"])]
     pub all_events: bool,
+
+    /// Stop flagged shell execs before they run: `--prevent` or
+    /// `--prevent=deny` denies them, `--prevent=audit` only reports what it
+    /// would deny. Overrides the configuration's `prevent`.
+    #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "deny", value_parser = parse_prevent)]
+    pub prevent: Option<PreventMode>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -131,6 +137,10 @@ fn parse_profile(text: &str) -> Result<Profile, String> {
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
+    text.parse()
+}
+
+fn parse_prevent(text: &str) -> Result<PreventMode, String> {
     text.parse()
 }
 

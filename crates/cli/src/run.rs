@@ -10,8 +10,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
-use shellsentry_capture::{Enricher, Sensor, SensorOptions};
-use shellsentry_core::detection::Engine;
+use shellsentry_capture::{Enricher, Prevention, Sensor, SensorOptions};
+use std::collections::HashMap;
+use std::sync::mpsc;
+
+use serde_json::Value;
+use shellsentry_core::config::{PreventMode, Settings};
+use shellsentry_core::detection::{Engine, Finding};
 use shellsentry_core::events::{write_event_json, Event};
 
 use crate::cli::RunArgs;
@@ -31,6 +36,10 @@ struct Summary {
     signature_errors: u64,
 }
 
+/// How long an exec reported by audit-mode prevention keeps its detection
+/// finding from being printed a second time.
+const AUDIT_DEDUP_WINDOW: Duration = Duration::from_secs(5);
+
 /// Everything an event passes through on its way to standard output.
 struct Pipeline {
     engine: Engine,
@@ -38,10 +47,16 @@ struct Pipeline {
     all_events: bool,
     summary: Summary,
     write_error: Option<std::io::Error>,
+    /// Processes whose shell exec audit-mode prevention already reported.
+    audited: HashMap<i64, Instant>,
+    /// Findings of prevention, with whether the exec was denied.
+    prevented: Option<mpsc::Receiver<(Finding, bool)>>,
+    prevent_mode: PreventMode,
 }
 
 impl Pipeline {
     fn handle(&mut self, event: Event) {
+        self.drain_prevented();
         self.summary.events += 1;
         if self.all_events {
             let result = self.sink.write_with(|out| {
@@ -54,9 +69,14 @@ impl Pipeline {
             return;
         }
         let event = Arc::new(event);
+        self.audited.retain(|_, at| at.elapsed() < AUDIT_DEDUP_WINDOW);
+        let already_reported = self.audited.contains_key(&event.host_process_id);
         let sink = &mut self.sink;
         let write_error = &mut self.write_error;
         let errors = self.engine.process(&event, &mut |finding| {
+            if already_reported {
+                return;
+            }
             if let Err(err) = sink.write(&finding) {
                 write_error.get_or_insert(err);
             }
@@ -67,10 +87,70 @@ impl Pipeline {
         }
     }
 
+    /// Writes the findings prevention has sent so far.
+    fn drain_prevented(&mut self) {
+        let received: Vec<(Finding, bool)> = match &self.prevented {
+            Some(receiver) => receiver.try_iter().collect(),
+            None => return,
+        };
+        for (finding, denied) in received {
+            self.prevented(finding, denied);
+        }
+    }
+
+    /// Writes a finding of prevention, with `Data` saying what was done.
+    fn prevented(&mut self, mut finding: Finding, denied: bool) {
+        let mode = self.prevent_mode;
+        let action = if denied { "denied" } else { "would deny (audit mode)" };
+        let prevention = serde_json::json!({"action": action, "mechanism": "fanotify"});
+        match finding.data.as_mut().and_then(Value::as_object_mut) {
+            Some(data) => {
+                data.insert("prevention".into(), prevention);
+            }
+            None => finding.data = Some(serde_json::json!({ "prevention": prevention })),
+        }
+        if mode == PreventMode::Audit {
+            self.audited.insert(finding.event.host_process_id, Instant::now());
+        }
+        if let Err(err) = self.sink.write(&finding) {
+            self.write_error.get_or_insert(err);
+        }
+    }
+
     /// Tells whether output can no longer be written.
     fn output_ended(&self) -> bool {
         self.write_error.is_some() || self.sink.is_closed()
     }
+}
+
+/// Starts prevention with the same signatures and host facts as detection.
+fn start_prevention(
+    mode: PreventMode,
+    settings: &Settings,
+    enricher: &Enricher,
+    sender: mpsc::Sender<(Finding, bool)>,
+) -> anyhow::Result<Prevention> {
+    let mut signatures = settings.signatures();
+    let mut facts = Enricher::new(&settings.shell_rules().shells);
+    let judge = move |mut event: shellsentry_core::events::Event| -> Option<Finding> {
+        facts.enrich(&mut event);
+        let event = Arc::new(event);
+        let mut found = None;
+        for signature in &mut signatures {
+            if let Err(err) = signature.on_event(&event, &mut |finding| {
+                found.get_or_insert(finding);
+            }) {
+                tracing::debug!(error = %err, "signature could not evaluate an exec request");
+            }
+        }
+        found
+    };
+    let report = move |finding: Finding, denied: bool| {
+        // The receiver is gone only during shutdown.
+        let _ = sender.send((finding, denied));
+    };
+    let prevention = Prevention::start(mode, &enricher.shell_paths(), judge, report);
+    prevention.context("cannot start prevention")
 }
 
 pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
@@ -86,6 +166,13 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     let options = SensorOptions { strategy: args.strategy, capture_all: args.all_events, watched_names, watched_prefixes };
     let mut enricher = Enricher::new(&rules.shells);
     let mut sensor = Sensor::start(&options).context("cannot start the live sensor")?;
+
+    let prevent_mode = args.prevent.or(settings.config.prevent).unwrap_or_default();
+    let (prevented_sender, prevented) = mpsc::channel::<(Finding, bool)>();
+    let mut prevention = match prevent_mode {
+        PreventMode::Off => None,
+        mode => Some(start_prevention(mode, &settings, &enricher, prevented_sender)?),
+    };
     tracing::info!(
         profile = %settings.profile,
         strategy = %sensor.strategy(),
@@ -99,6 +186,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
         all_events: args.all_events,
         summary: Summary::default(),
         write_error: None,
+        audited: HashMap::new(),
+        prevented: prevention.as_ref().map(|_| prevented),
+        prevent_mode,
     };
     let mut last_loss_report = Instant::now();
     let mut reported_losses = 0;
@@ -111,11 +201,15 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
             result = Err(anyhow!(err).context("reading exec records failed"));
             break;
         }
+        pipeline.drain_prevented();
         if pipeline.output_ended() {
             break;
         }
         if last_loss_report.elapsed() >= LOSS_REPORT_INTERVAL {
             last_loss_report = Instant::now();
+            if let Some(prevention) = prevention.as_mut() {
+                prevention.refresh();
+            }
             match sensor.lost_records() {
                 Ok(lost) if lost > reported_losses => {
                     tracing::warn!(
@@ -141,6 +235,9 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
             result = Err(anyhow!(err).context("reading exec records failed"));
         }
     }
+    // Prevention stops first, so that no exec waits on a closing process.
+    drop(prevention);
+    pipeline.drain_prevented();
     let lost_records = sensor.lost_records().unwrap_or_else(|err| {
         tracing::warn!(error = %err, "cannot read the lost-record counter");
         0

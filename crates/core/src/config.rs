@@ -103,12 +103,50 @@ impl fmt::Display for Profile {
     }
 }
 
+/// What the live sensor does with an exec the rules flag before it runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PreventMode {
+    /// Detect only.
+    #[default]
+    Off,
+    /// Report what would be denied; deny nothing.
+    Audit,
+    /// Deny the exec and report it.
+    Deny,
+}
+
+impl FromStr for PreventMode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "off" => Ok(PreventMode::Off),
+            "audit" => Ok(PreventMode::Audit),
+            "deny" => Ok(PreventMode::Deny),
+            other => Err(format!("unknown prevention mode {other:?}: expected off, audit or deny")),
+        }
+    }
+}
+
+impl fmt::Display for PreventMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PreventMode::Off => "off",
+            PreventMode::Audit => "audit",
+            PreventMode::Deny => "deny",
+        })
+    }
+}
+
 /// The configuration file, as written by the user.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Profile; the command line's `--profile` takes precedence.
     pub profile: Option<Profile>,
+    /// Prevention mode of the live sensor; `--prevent` takes precedence.
+    pub prevent: Option<PreventMode>,
     #[serde(default)]
     pub illegitimate_shell: ShellConfig,
 }
@@ -249,7 +287,10 @@ pub fn default_config_toml() -> String {
     text.push_str("# The profile sets the starting values: \"tracee\" is Tracee's exact TRC-1016 rule\n");
     text.push_str("# (Tracee's lists, every switch off, nothing allowed). Every key set in this file\n");
     text.push_str("# overrides the profile's value, so delete the keys you do not want to change.\n");
-    text.push_str("profile = \"default\"\n\n[illegitimate_shell]\n");
+    text.push_str("profile = \"default\"\n");
+    text.push_str("# Live sensor only: \"audit\" reports the shell execs it would deny, \"deny\" denies them\n");
+    text.push_str("# before they run (fanotify). --prevent on the command line takes precedence.\n");
+    text.push_str("prevent = \"off\"\n\n[illegitimate_shell]\n");
     text.push_str("# Process names (comm, at most 15 bytes) of web servers, compared exactly.\n");
     text.push_str(&format!("web_servers = {}\n", list(&rules.web_servers)));
     text.push_str("# Shell program names; an executed path ending in /NAME is a shell.\n");

@@ -344,6 +344,67 @@ static __always_inline __u32 write_mm_argv(struct record_buffer *rb, __u32 off, 
 	return len;
 }
 
+static const char cgi_marker[] = "GATEWAY_INTERFACE=";
+#define CGI_MARKER_LEN (sizeof(cgi_marker) - 1)
+
+struct env_scan {
+	const char *const *envp;
+	bool found;
+};
+
+/* One step of the envp scan: compares one entry's start with the marker. */
+static long scan_one_env(__u64 index, void *ctx)
+{
+	struct env_scan *scan = ctx;
+	const char *entry = NULL;
+	char start[CGI_MARKER_LEN + 1] = {};
+
+	if (bpf_probe_read_user(&entry, sizeof(entry), &scan->envp[index]) < 0 || !entry)
+		return 1;
+	if (bpf_probe_read_user_str(start, sizeof(start), entry) < (long)sizeof(start))
+		return 0;
+	for (int i = 0; i < CGI_MARKER_LEN; i++) {
+		if (start[i] != cgi_marker[i])
+			return 0;
+	}
+	scan->found = true;
+	return 1;
+}
+
+/* Tells whether the exec's environment marks a CGI request, as web servers
+ * set it for CGI programs (RFC 3875). Read from the syscall's envp, which
+ * is still in the caller's memory. */
+static __always_inline bool has_cgi_environment(const char *const *envp)
+{
+	struct env_scan scan = { .envp = envp };
+
+	if (!envp)
+		return false;
+	bpf_loop(ENVP_MAX_COUNT, scan_one_env, &scan, 0);
+	return scan.found;
+}
+
+/* The user envp of the execve or execveat call in progress. */
+static __always_inline const char *const *syscall_envp(struct task_struct *task, __s32 nr)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+	if (!regs)
+		return NULL;
+#if defined(__TARGET_ARCH_x86)
+	if (nr == 59)
+		return (const char *const *)BPF_CORE_READ(regs, dx);
+	if (nr == 322)
+		return (const char *const *)BPF_CORE_READ(regs, r10);
+#elif defined(__TARGET_ARCH_arm64)
+	if (nr == 221)
+		return (const char *const *)BPF_CORE_READ(regs, regs[2]);
+	if (nr == 281)
+		return (const char *const *)BPF_CORE_READ(regs, regs[3]);
+#endif
+	return NULL;
+}
+
 /* The user argv of the execve or execveat call in progress, read from the
  * syscall's saved registers. */
 static __always_inline const char *const *syscall_argv(struct task_struct *task, __s32 *nr)
@@ -448,10 +509,13 @@ static __always_inline int emit(struct task_struct *task, struct linux_binprm *b
 	const char *const *argv = syscall_argv(task, &nr);
 
 	rec->syscall_nr = nr;
-	if (after_exec)
+	if (after_exec) {
 		n = write_mm_argv(rb, off, task);
-	else
+	} else {
 		n = write_user_argv(rb, off, argv);
+		if (has_cgi_environment(syscall_envp(task, nr)))
+			rec->flags |= FLAG_CGI_ENVIRONMENT;
+	}
 	rec->argv_len = n;
 	off += n;
 

@@ -37,6 +37,8 @@ enum exec_hook {
 #define FLAG_COMM_UNKNOWN (1u << 7)     /* the pre-exec name was never seen: processName is the new name */
 #define FLAG_PATH_DELETED (1u << 8)
 #define FLAG_CWD_TRUNCATED (1u << 9)
+#define FLAG_CGI_ENVIRONMENT (1u << 10) /* envp has GATEWAY_INTERFACE=: a CGI exec */
+#define ENVP_MAX_COUNT 256
 
 struct exec_record {
 	__u64 timestamp_boot_ns;

@@ -8,7 +8,9 @@
 //! - serving runtimes: node, gunicorn, uwsgi and uvicorn count only when
 //!   the caller's parent listens on a TCP port, because these programs also
 //!   run build scripts and tools that start shells legitimately;
-//! - busybox httpd: a `busybox` caller whose parent runs `busybox httpd`;
+//! - busybox httpd: a `busybox` caller that starts a CGI program (the live
+//!   sensor saw GATEWAY_INTERFACE in its environment) or whose parent runs
+//!   `busybox httpd`;
 //! - shells: by path suffix, as a busybox applet (argv[0], `busybox sh`, or
 //!   a `#!/bin/busybox sh` script), or as a hard link or copy of a known
 //!   shell, which the live sensor reports in the `known_shell` argument.
@@ -66,10 +68,16 @@ pub fn web_facing_family(process_name: &str, event: &Event) -> Option<WebFacing>
             description: format!("{process_name} whose parent listens on a TCP port"),
         });
     }
-    if process_name == "busybox" && parent_runs_busybox_httpd(event) {
-        return Some(WebFacing { rule: "busybox httpd", description: "child of busybox httpd".into() });
+    if process_name == "busybox" && (has_cgi_environment(event) || parent_runs_busybox_httpd(event)) {
+        return Some(WebFacing { rule: "busybox httpd", description: "CGI child of busybox httpd".into() });
     }
     None
+}
+
+/// Tells whether the live sensor saw a CGI environment (GATEWAY_INTERFACE)
+/// in the exec, which web servers set for the CGI programs they start.
+fn has_cgi_environment(event: &Event) -> bool {
+    event.argument("cgi_environment").map(|a| &a.value) == Some(&Value::Bool(true))
 }
 
 fn parent_runs_busybox_httpd(event: &Event) -> bool {
@@ -192,6 +200,8 @@ mod tests {
         let other = event(vec![Argument::new("parent_argv", "const char**", vec!["busybox", "sh"])]);
         assert!(web_facing_family("busybox", &httpd).is_some());
         assert!(web_facing_family("busybox", &other).is_none());
+        let cgi = event(vec![Argument::new("cgi_environment", "bool", true)]);
+        assert!(web_facing_family("busybox", &cgi).is_some());
     }
 
     #[test]
