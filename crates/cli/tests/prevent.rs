@@ -10,29 +10,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::sensor::{Sensor, ONE_SENSOR_AT_A_TIME};
+use common::spawn_named;
 use serde_json::Value;
-
-/// Starts a program under a chosen process name; returns the spawn result
-/// (an exec denied by prevention fails with EPERM) and waits for it.
-fn spawn_named(name: &str, program: &Path, args: &[&str]) -> std::io::Result<(u32, i32)> {
-    let name = std::ffi::CString::new(name).unwrap();
-    let mut command = Command::new(program);
-    // argv[0] is the program's file name, as popen() and most servers set it.
-    command.arg0(program.file_name().unwrap()).args(args).stdout(Stdio::null()).stderr(Stdio::null());
-    // SAFETY: prctl is async-signal-safe and is all that runs between fork and exec.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_NAME, name.as_ptr() as libc::c_ulong, 0, 0, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let mut child = command.spawn()?;
-    let pid = child.id();
-    let status = child.wait()?;
-    Ok((pid, status.code().unwrap_or(-1)))
-}
 
 fn findings(stdout: &str) -> Vec<Value> {
     stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect()

@@ -5,6 +5,8 @@
 
 pub mod sensor;
 
+use std::os::unix::process::CommandExt;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -83,4 +85,27 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Starts a program under a chosen process name (comm, set with prctl
+/// before the exec), with argv[0] set to the program's file name as popen()
+/// and most servers set it, and waits for it. Returns its pid and exit
+/// code; an exec that prevention denies fails with EPERM.
+pub fn spawn_named(name: &str, program: &std::path::Path, args: &[&str]) -> std::io::Result<(u32, i32)> {
+    let name = std::ffi::CString::new(name).unwrap();
+    let mut command = Command::new(program);
+    command.arg0(program.file_name().unwrap()).args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    // SAFETY: prctl is async-signal-safe and is all that runs between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_NAME, name.as_ptr() as libc::c_ulong, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = command.spawn()?;
+    let pid = child.id();
+    let status = child.wait()?;
+    Ok((pid, status.code().unwrap_or(-1)))
 }
