@@ -217,6 +217,28 @@ fn evasions_caught_by_default_profile() {
 }
 
 #[test]
+fn non_utf8_path_escaped_reversibly() {
+    use std::os::unix::ffi::OsStrExt;
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = TempDir::new("non-utf8");
+    let folder = dir.0.join(std::ffi::OsStr::from_bytes(b"caf\xe9\\x"));
+    std::fs::create_dir_all(&folder).unwrap();
+    let shell = folder.join("sh");
+    std::fs::copy(real_path("/bin/sh"), &shell).unwrap();
+
+    let sensor = Sensor::start(&[]);
+    let pid = run_named("nginx", &shell, &["-c", "true"]);
+    let (_, stdout, _) = sensor.stop();
+    let found = findings_for_pid(&stdout, pid);
+    assert_eq!(found.len(), 1, "{stdout}");
+    let context = &found[0]["Context"];
+    let expected = format!("{}/caf\\xe9\\\\x/sh", dir.0.display());
+    assert_eq!(argument(context, "pathname"), &Value::from(expected));
+    let notes = argument(context, "capture_notes").as_array().unwrap();
+    assert!(notes.contains(&Value::from("pathname_escaped")), "{notes:?}");
+}
+
+#[test]
 fn exec_storm_loses_nothing() {
     let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     const WORKERS: usize = 2;
