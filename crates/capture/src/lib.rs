@@ -11,6 +11,7 @@ mod container;
 mod enrich;
 mod prevent;
 mod record;
+mod seed;
 mod sensor;
 mod strategy;
 
@@ -23,5 +24,6 @@ pub use container::container_id_from_cgroup;
 pub use enrich::Enricher;
 pub use prevent::{PreventError, Prevention, DECISION_DEADLINE};
 pub use record::bytes_to_text;
+pub use seed::existing_execs;
 pub use sensor::{Sensor, SensorError, SensorOptions};
 pub use strategy::{Strategy, StrategyChoice};

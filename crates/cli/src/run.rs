@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
-use shellsentry_capture::{Enricher, Prevention, Sensor, SensorOptions};
+use shellsentry_capture::{existing_execs, Enricher, Prevention, Sensor, SensorOptions};
 use std::collections::HashMap;
 use std::sync::mpsc;
 
@@ -163,6 +163,7 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
 
     let (watched_names, watched_prefixes) = rules.watched_names();
+    let seed_events = existing_execs(&watched_names, &watched_prefixes);
     let options = SensorOptions { strategy: args.strategy, capture_all: args.all_events, watched_names, watched_prefixes };
     let mut enricher = Enricher::new(&rules.shells);
     let mut sensor = Sensor::start(&options).context("cannot start the live sensor")?;
@@ -190,6 +191,12 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
         prevented: prevention.as_ref().map(|_| prevented),
         prevent_mode,
     };
+    // Processes already running under a web server teach the launch-chain
+    // table; they are not new execs, so their findings are dropped.
+    for event in &seed_events {
+        let _ = pipeline.engine.process(&Arc::new(event.clone()), &mut |_| {});
+    }
+    tracing::debug!(processes = seed_events.len(), "seeded detection state from running processes");
     let mut last_loss_report = Instant::now();
     let mut reported_losses = 0;
     let mut result: anyhow::Result<()> = Ok(());

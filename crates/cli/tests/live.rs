@@ -217,6 +217,37 @@ fn evasions_caught_by_default_profile() {
 }
 
 #[test]
+fn chain_through_launcher_started_before_sensor() {
+    let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = TempDir::new("seeded-chain");
+    let go = dir.0.join("go");
+    // A process named nginx starts `python3 -c` before the sensor; the
+    // inline command waits for the test's signal file, then runs a shell.
+    let inline = format!(
+        "import os, time\nwhile not os.path.exists({go:?}): time.sleep(0.02)\nos.system('true')",
+        go = go.to_str().unwrap()
+    );
+    let launcher = format!(
+        "import ctypes, os\nctypes.CDLL(None).prctl(15, b'nginx', 0, 0, 0)\npid = os.fork()\n\
+         if pid == 0:\n    os.execv('/usr/bin/python3', ['python3', '-c', {inline:?}])\nos.waitpid(pid, 0)"
+    );
+    let mut web_server = Command::new("/usr/bin/python3").args(["-c", &launcher]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+
+    let sensor = Sensor::start(&[]);
+    std::fs::write(&go, b"").unwrap();
+    let status = web_server.wait().unwrap();
+    assert!(status.success());
+    let (_, stdout, _) = sensor.stop();
+    let chained: Vec<Value> = findings(&stdout)
+        .into_iter()
+        .filter(|f| f["Data"]["rule"] == "launch chain" && f["Data"]["web_server"]["name"] == "nginx")
+        .collect();
+    assert_eq!(chained.len(), 1, "{stdout}");
+    assert_eq!(chained[0]["Context"]["processName"], "python3");
+}
+
+#[test]
 fn non_utf8_path_escaped_reversibly() {
     use std::os::unix::ffi::OsStrExt;
     let _guard = ONE_SENSOR_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());

@@ -9,10 +9,14 @@
 //! that pid, or by a child it forked, continues the chain. The table is
 //! bounded, and a chain stops after [`MAX_HOPS`] launchers.
 //!
-//! NOTE: a launcher started before the sensor or the stream began is not in
-//! the table, so a chain through it is missed; so is a chain where the
-//! launcher forks twice before the shell (only the pid and its parent are
-//! looked up).
+//! The live sensor seeds the table at start from the running processes
+//! whose parent has a watched name. Entries leave the table only when it is
+//! full, oldest first, because a reused pid matters only if it runs a shell
+//! and is looked up before its entry ages out.
+//!
+//! NOTE: a chain where the launcher forks twice before the shell is missed
+//! (only the pid and its parent are looked up), and so is, in replay, a
+//! chain whose launcher started before the recording began.
 
 use std::collections::{HashMap, VecDeque};
 
