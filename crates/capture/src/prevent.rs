@@ -2,7 +2,7 @@
 //! permission events (`FAN_OPEN_EXEC_PERM`, Linux 5.0+).
 //!
 //! The shells' files are marked; every exec of one blocks in the kernel
-//! until this process answers. At that moment the caller still has its
+//! until this process responds. At that moment the caller still has its
 //! pre-exec name and memory, so the request is turned into the same
 //! `security_bprm_check` event that detection sees (name from
 //! /proc/PID/comm, argv from the blocked execve's arguments through
@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use shellsentry_core::config::PreventMode;
 use shellsentry_core::events::{Argument, Event, SECURITY_BPRM_CHECK, SECURITY_BPRM_CHECK_ID};
 
-/// Longest time an exec of a shell waits for a decision before the
+/// Maximum time an exec of a shell waits for a decision before the
 /// watchdog allows it.
 pub const DECISION_DEADLINE: Duration = Duration::from_millis(250);
 
@@ -39,7 +39,7 @@ const WATCHDOG_INTERVAL: Duration = Duration::from_millis(10);
 const ARGV_MAX_COUNT: usize = 64;
 const ARG_MAX_LEN: usize = 4096;
 
-/// Why prevention could not start.
+/// Error starting prevention.
 #[derive(Debug, thiserror::Error)]
 pub enum PreventError {
     #[error(
@@ -75,7 +75,7 @@ struct InFlight {
 }
 
 impl Prevention {
-    /// Marks the shell files and starts answering their execs. `judge`
+    /// Marks the shell files and starts responding to their execs. `judge`
     /// turns each request's event into a finding when the rule flags it;
     /// `report` receives each finding with the action taken (`true` when
     /// the exec was denied).
@@ -249,7 +249,7 @@ fn respond(fanotify: &OwnedFd, fd: RawFd, response: u32) {
         libc::write(fanotify.as_raw_fd(), (&answer as *const libc::fanotify_response).cast(), std::mem::size_of_val(&answer))
     };
     if written < 0 {
-        tracing::warn!(error = %std::io::Error::last_os_error(), "cannot answer a fanotify permission request");
+        tracing::warn!(error = %std::io::Error::last_os_error(), "cannot respond to a fanotify permission request");
     }
 }
 

@@ -1,6 +1,6 @@
 //! The processes that were already running when the sensor started, as the
 //! exec events that started them, so that state built from exec events
-//! (the launch-chain table) knows them.
+//! (the launch-chain table) includes them.
 //!
 //! For each process whose parent has a watched name, the event says that a
 //! process with the parent's name executed the process's current program:

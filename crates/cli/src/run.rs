@@ -34,6 +34,8 @@ const LOSS_REPORT_INTERVAL: Duration = Duration::from_secs(10);
 struct Summary {
     events: u64,
     signature_errors: u64,
+    /// Shell execs prevention denied, or reported in audit mode.
+    prevented: u64,
 }
 
 /// How long an exec reported by audit-mode prevention keeps its detection
@@ -101,6 +103,7 @@ impl Pipeline {
     /// Writes a finding of prevention, with `Data` saying what was done.
     fn prevented(&mut self, mut finding: Finding, denied: bool) {
         let mode = self.prevent_mode;
+        self.summary.prevented += 1;
         let action = if denied { "denied" } else { "would deny (audit mode)" };
         let prevention = serde_json::json!({"action": action, "mechanism": "fanotify"});
         match finding.data.as_mut().and_then(Value::as_object_mut) {
@@ -264,6 +267,8 @@ pub(crate) fn run(args: &RunArgs) -> anyhow::Result<()> {
             findings = pipeline.sink.written(),
             signature_errors = pipeline.summary.signature_errors,
             lost_records,
+            prevention = %prevent_mode,
+            prevented = pipeline.summary.prevented,
             "sensor stopped"
         );
     }

@@ -183,7 +183,7 @@ pub struct ShellConfig {
 pub enum ConfigError {
     // The I/O error is part of the message and deliberately not a `source`,
     // which anyhow would print a second time.
-    #[error("cannot read configuration file {path} (check the path given to --config): {error}")]
+    #[error("cannot read configuration file {path} (check the path): {error}")]
     Read { path: String, error: std::io::Error },
     #[error("invalid configuration file {path}: {message}")]
     Parse { path: String, message: String },
@@ -212,31 +212,33 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let section = &self.illegitimate_shell;
-        if section.web_servers.as_ref().is_some_and(Vec::is_empty) || section.shells.as_ref().is_some_and(Vec::is_empty) {
-            return Err(ConfigError::Invalid(
-                "illegitimate_shell.web_servers and .shells must not be empty: an empty list turns the detection off"
-                    .into(),
-            ));
-        }
-        let web_servers = section.web_servers.iter().flatten().chain(&section.extra_web_servers);
-        for name in web_servers {
-            if name.is_empty() || name.len() > 15 {
+        for (key, list) in [("web_servers", &section.web_servers), ("shells", &section.shells)] {
+            if list.as_ref().is_some_and(Vec::is_empty) {
                 return Err(ConfigError::Invalid(format!(
-                    "web-server name {name:?} must be 1 to 15 bytes: the kernel keeps only the first 15 bytes of a process name"
+                    "illegitimate_shell.{key} must not be empty: an empty list turns the detection off \
+                     (delete the key to keep the profile's list)"
                 )));
             }
         }
-        for name in section.shells.iter().flatten().chain(&section.extra_shells) {
-            if name.is_empty() || name.contains('/') {
+        for (key, list) in [("web_servers", section.web_servers.as_deref()), ("extra_web_servers", Some(&section.extra_web_servers[..]))] {
+            if let Some(name) = list.into_iter().flatten().find(|name| name.is_empty() || name.len() > 15) {
                 return Err(ConfigError::Invalid(format!(
-                    "shell name {name:?} must be a program name without a slash, for example \"bash\""
+                    "illegitimate_shell.{key}: name {name:?} must be 1 to 15 bytes, because the kernel keeps only \
+                     the first 15 bytes of a process name"
+                )));
+            }
+        }
+        for (key, list) in [("shells", section.shells.as_deref()), ("extra_shells", Some(&section.extra_shells[..]))] {
+            if let Some(name) = list.into_iter().flatten().find(|name| name.is_empty() || name.contains('/')) {
+                return Err(ConfigError::Invalid(format!(
+                    "illegitimate_shell.{key}: {name:?} must be a program name without a slash, for example \"bash\""
                 )));
             }
         }
         for entry in &section.allow {
             if entry.argv.is_empty() {
                 return Err(ConfigError::Invalid(format!(
-                    "allow entry for {:?} has an empty argv: list the complete command, argv[0] included",
+                    "illegitimate_shell.allow: the entry for {:?} has an empty argv: list the complete command, argv[0] included",
                     entry.process_name
                 )));
             }

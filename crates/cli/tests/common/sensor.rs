@@ -25,7 +25,7 @@ pub fn require_root() {
 /// A running `shellsentry run`.
 pub struct Sensor {
     pub child: Child,
-    stdout: JoinHandle<String>,
+    stdout: Option<JoinHandle<String>>,
     stderr_lines: Receiver<String>,
     stderr: Vec<String>,
 }
@@ -52,7 +52,7 @@ impl Sensor {
                 }
             }
         });
-        let mut sensor = Sensor { child, stdout, stderr_lines, stderr: Vec::new() };
+        let mut sensor = Sensor { child, stdout: Some(stdout), stderr_lines, stderr: Vec::new() };
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -77,11 +77,11 @@ impl Sensor {
         // SAFETY: kill is called with the pid of our own child.
         unsafe { libc::kill(self.child.id() as i32, signal) };
         let status = self.child.wait().unwrap();
-        let stdout = self.stdout.join().unwrap();
+        let stdout = self.stdout.take().expect("stopped once").join().unwrap();
         while let Ok(line) = self.stderr_lines.recv_timeout(Duration::from_secs(5)) {
             self.stderr.push(line);
         }
-        (status.code(), stdout, self.stderr.join("\n"))
+        (status.code(), stdout, std::mem::take(&mut self.stderr).join("\n"))
     }
 
     /// Stops the sensor with SIGTERM; returns (exit code, stdout, stderr).
@@ -90,3 +90,15 @@ impl Sensor {
     }
 }
 
+
+impl Drop for Sensor {
+    /// Stops a sensor that a failing test left running, so that no sensor
+    /// (and no attached program) outlives its test.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            // SAFETY: kill is called with the pid of our own child.
+            unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+            let _ = self.child.wait();
+        }
+    }
+}

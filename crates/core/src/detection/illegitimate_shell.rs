@@ -296,11 +296,14 @@ impl Signature for IllegitimateShell {
     }
 
     fn settings(&self) -> Value {
+        let (watched_names, watched_prefixes) = self.rules.watched_names();
         serde_json::json!({
             "web_servers": self.rules.web_servers,
             "shells": self.rules.shells,
             "allow": self.rules.allowed,
             "extensions": self.rules.extensions,
+            "watched_names": watched_names,
+            "watched_prefixes": watched_prefixes,
         })
     }
 
