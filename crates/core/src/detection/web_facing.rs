@@ -23,7 +23,6 @@ use crate::events::Event;
 pub const FAMILY_NAMES: &[(&str, &str)] = &[
     ("fcgiwrap", "fcgiwrap CGI runner"),
     ("caddy", "Caddy web server"),
-    ("jspawnhelper", "JDK process launcher"),
 ];
 
 /// Process-name prefixes of web-facing programs. The kernel cuts process
@@ -54,10 +53,7 @@ pub struct WebFacing {
 /// Classifies the caller of an exec event as web-facing, or not.
 pub fn web_facing_family(process_name: &str, event: &Event) -> Option<WebFacing> {
     if let Some((_, description)) = FAMILY_NAMES.iter().find(|(name, _)| *name == process_name) {
-        // jspawnhelper counts only through a launch chain; see LINEAGE_LAUNCHERS.
-        if process_name != "jspawnhelper" {
-            return Some(WebFacing { rule: "family name", description: description.to_string() });
-        }
+        return Some(WebFacing { rule: "family name", description: description.to_string() });
     }
     if let Some((prefix, description)) = FAMILY_PREFIXES.iter().find(|(prefix, _)| process_name.starts_with(prefix)) {
         return Some(WebFacing { rule: "family prefix", description: format!("{description} ({prefix}*)") });
