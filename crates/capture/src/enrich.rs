@@ -34,7 +34,7 @@ const DIGEST_CACHE_CAPACITY: usize = 4096;
 const SHEBANG_MAX: usize = 256;
 
 /// A shell binary of this host.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct KnownShell {
     path: String,
     dev: u64,
@@ -47,8 +47,9 @@ struct KnownShell {
 /// rewritten file miss the cache.
 type FileKey = (u64, u64, i64, i64);
 
-/// Adds host facts to exec events.
-#[derive(Debug)]
+/// Adds host facts to exec events. A clone shares nothing and costs no new
+/// hashing, so each thread can have its own.
+#[derive(Clone, Debug)]
 pub struct Enricher {
     shells: Vec<KnownShell>,
     shell_names: Vec<String>,
@@ -206,7 +207,8 @@ fn read_shebang(path: &Path) -> Option<String> {
     line.starts_with(b"#!").then(|| String::from_utf8_lossy(line).into_owned())
 }
 
-fn read_cmdline(pid: i64) -> Option<Vec<String>> {
+/// Returns a process's command line, or `None` when it is gone or empty.
+pub(crate) fn read_cmdline(pid: i64) -> Option<Vec<String>> {
     let bytes = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let args: Vec<String> = bytes.split(|&b| b == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
     (!args.is_empty()).then_some(args)

@@ -12,6 +12,8 @@ use std::path::Path;
 
 use shellsentry_core::events::{Argument, Event, SECURITY_BPRM_CHECK, SECURITY_BPRM_CHECK_ID};
 
+use crate::enrich::read_cmdline;
+
 /// Returns one event per running process whose parent's name is watched.
 pub fn existing_execs(watched_names: &[String], watched_prefixes: &[String]) -> Vec<Event> {
     let is_watched = |name: &str| {
@@ -35,12 +37,7 @@ pub fn existing_execs(watched_names: &[String], watched_prefixes: &[String]) -> 
         let Ok(exe) = std::fs::read_link(format!("/proc/{pid}/exe")) else {
             continue;
         };
-        let argv: Vec<String> = std::fs::read(format!("/proc/{pid}/cmdline"))
-            .unwrap_or_default()
-            .split(|&b| b == 0)
-            .filter(|arg| !arg.is_empty())
-            .map(|arg| String::from_utf8_lossy(arg).into_owned())
-            .collect();
+        let argv = read_cmdline(pid).unwrap_or_default();
         let mut event = Event {
             process_id: pid,
             thread_id: pid,

@@ -134,7 +134,7 @@ fn start_prevention(
     sender: mpsc::Sender<(Finding, bool)>,
 ) -> anyhow::Result<Prevention> {
     let mut signatures = settings.signatures();
-    let mut facts = Enricher::new(&settings.shell_rules().shells);
+    let mut facts = enricher.clone();
     let judge = move |mut event: shellsentry_core::events::Event| -> Option<Finding> {
         facts.enrich(&mut event);
         let event = Arc::new(event);
