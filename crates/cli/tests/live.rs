@@ -14,16 +14,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::sensor::{require_root, Sensor, ONE_SENSOR_AT_A_TIME};
-use common::{binary, spawn_named, TempDir};
+use common::{binary, findings, spawn_named, TempDir};
 use serde_json::Value;
 
 /// Runs a program with a chosen process name (comm) and returns its pid.
 fn run_named(name: &str, program: &Path, args: &[&str]) -> u32 {
     spawn_named(name, program, args).expect("the trigger program starts").0
-}
-
-fn findings(stdout: &str) -> Vec<Value> {
-    stdout.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line}"))).collect()
 }
 
 fn findings_for_pid(stdout: &str, pid: u32) -> Vec<Value> {

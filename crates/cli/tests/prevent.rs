@@ -10,12 +10,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::sensor::{Sensor, ONE_SENSOR_AT_A_TIME};
-use common::spawn_named;
+use common::{findings, spawn_named};
 use serde_json::Value;
-
-fn findings(stdout: &str) -> Vec<Value> {
-    stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
-}
 
 #[test]
 fn deny_blocks_web_shell_only() {

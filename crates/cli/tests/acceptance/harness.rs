@@ -197,7 +197,7 @@ pub fn observe(tag: &str, act: impl FnOnce()) -> Observation {
     let (recorder_code, recording, recorder_log) = recorder.stop();
     assert_eq!(live_code, Some(0), "{live_log}");
     assert_eq!(recorder_code, Some(0), "{recorder_log}");
-    let live_findings = live_stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let live_findings = common::findings(&live_stdout);
     Observation { live_findings, recording, dir: TempDir::new(&format!("{tag}-recording")) }
 }
 
@@ -207,7 +207,7 @@ impl Observation {
         let file = self.dir.file("exec.jsonl", self.recording.as_bytes());
         let output = common::run(&["replay", "--profile", profile, file.to_str().unwrap()], None);
         assert!(output.status.success(), "{}", common::stderr(&output));
-        common::stdout(&output).lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+        common::findings(&common::stdout(&output))
     }
 
     /// Returns the recorded exec events whose argv contains `marker`.
