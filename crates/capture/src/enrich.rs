@@ -6,7 +6,7 @@
 //!   shell under another name;
 //! - `shebang`: the first line of a script run by busybox;
 //! - `parent_argv`, `parent_listens_tcp`: the caller's parent command line,
-//!   and whether it holds a listening TCP socket, for callers whose
+//!   and whether it has a listening TCP socket, for callers whose
 //!   web-facing status depends on them (busybox, node, gunicorn...).
 //!
 //! Files are read through /proc/PID/root, so a containerised process's
@@ -171,7 +171,7 @@ fn kernel_dev_to_user(dev: u64) -> u64 {
     libc::makedev((dev >> 20) as u32, (dev & 0xfffff) as u32)
 }
 
-/// Returns a path as the process sees it: an absolute path through
+/// Returns a path as the process resolves it: an absolute path through
 /// /proc/PID/root, a relative one (as busybox httpd runs CGI scripts)
 /// through /proc/PID/cwd. Without the process, the path itself.
 fn in_process_root(pid: i64, path: &str) -> PathBuf {
@@ -214,7 +214,7 @@ pub(crate) fn read_cmdline(pid: i64) -> Option<Vec<String>> {
     (!args.is_empty()).then_some(args)
 }
 
-/// Tells whether a process holds a TCP socket in the LISTEN state, in its
+/// Tells whether a process has a TCP socket in the LISTEN state, in its
 /// own network namespace.
 fn listens_on_tcp(pid: i64) -> bool {
     let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {

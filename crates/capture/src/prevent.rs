@@ -4,7 +4,7 @@
 //! The shells' files are marked; every exec of one blocks in the kernel
 //! until this process responds. At that moment the caller still has its
 //! pre-exec name and memory, so the request is turned into the same
-//! `security_bprm_check` event that detection sees (name from
+//! `security_bprm_check` event that detection receives (name from
 //! /proc/PID/comm, argv from the blocked execve's arguments through
 //! /proc/PID/syscall and /proc/PID/mem) and judged by the same code.
 //!
@@ -76,9 +76,9 @@ struct InFlight {
 
 impl Prevention {
     /// Marks the shell files and starts responding to their execs. `judge`
-    /// turns each request's event into a finding when the rule flags it;
-    /// `report` receives each finding with the action taken (`true` when
-    /// the exec was denied).
+    /// turns each request's event into a finding when the rule flags it.
+    /// `report` receives each finding with the action taken (`true` when the
+    /// exec was denied).
     pub fn start<T: Send + 'static>(
         mode: PreventMode,
         shell_paths: &[PathBuf],
@@ -243,10 +243,10 @@ fn watchdog(fanotify: &OwnedFd, stop: &AtomicBool, in_flight: &Mutex<InFlight>) 
 }
 
 fn respond(fanotify: &OwnedFd, fd: RawFd, response: u32) {
-    let answer = libc::fanotify_response { fd, response };
-    // SAFETY: answer is a valid fanotify_response for the open descriptor.
+    let reply = libc::fanotify_response { fd, response };
+    // SAFETY: the response is a valid fanotify_response for the open descriptor.
     let written = unsafe {
-        libc::write(fanotify.as_raw_fd(), (&answer as *const libc::fanotify_response).cast(), std::mem::size_of_val(&answer))
+        libc::write(fanotify.as_raw_fd(), (&reply as *const libc::fanotify_response).cast(), std::mem::size_of_val(&reply))
     };
     if written < 0 {
         tracing::warn!(error = %std::io::Error::last_os_error(), "cannot respond to a fanotify permission request");

@@ -40,8 +40,8 @@ const NOTES: &[(u32, &str)] = &[
     (FLAG_CWD_TRUNCATED, "cwd_truncated"),
 ];
 
-/// Why a record could not be decoded. It means the kernel and user sides
-/// disagree on the layout, which is a bug.
+/// Error decoding a record. It means the kernel and user sides disagree on
+/// the layout, which is a bug.
 #[derive(Debug, thiserror::Error)]
 #[error("malformed exec record: {0}")]
 pub struct RecordError(&'static str);
@@ -54,7 +54,7 @@ pub fn decode_record(bytes: &[u8], clock_offset_ns: i64) -> Result<Event, Record
         return Err(RecordError("shorter than its header"));
     }
     // SAFETY: exec_record is plain old data generated from the C layout, the
-    // slice holds at least its size, and read_unaligned has no alignment
+    // slice contains at least its size, and read_unaligned has no alignment
     // requirement.
     let record: exec_record = unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast()) };
     let mut data = &bytes[header_len..];
@@ -112,6 +112,8 @@ pub fn decode_record(bytes: &[u8], clock_offset_ns: i64) -> Result<Event, Record
         process_name,
         host_name,
         container_id: container_id_from_cgroup(&cgroup_name).unwrap_or_default().to_string(),
+        // NOTE: executable_path stays empty: it would need a second dentry
+        // walk of the caller's exe_file in the kernel on every exec.
         event_id: SECURITY_BPRM_CHECK_ID.to_string(),
         event_name: SECURITY_BPRM_CHECK.to_string(),
         syscall: syscall_name(record.syscall_nr).to_string(),

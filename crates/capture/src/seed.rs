@@ -2,7 +2,7 @@
 //! exec events that started them, so that state built from exec events
 //! (the launch-chain table) includes them.
 //!
-//! For each process whose parent has a watched name, the event says that a
+//! For each process whose parent has a watched name, the event records that a
 //! process with the parent's name executed the process's current program:
 //! a forked child inherits its parent's name, so that is the name the exec
 //! saw. The events are approximations (no exec time, no dev or inode) and

@@ -1,10 +1,9 @@
 //! The loader: checks preconditions, loads and attaches one strategy, and
 //! reads records from the ring buffer.
 //!
-//! Detaching is tied to drop: the links and the BPF object are owned by
-//! [`Sensor`], so dropping it (also while unwinding from a panic) detaches
-//! every program and frees every map, and the process exiting does the same
-//! in the kernel.
+//! Detaching is tied to drop: [`Sensor`] owns the links and the BPF object,
+//! so dropping it, also while unwinding from a panic, detaches every program
+//! and frees every map. The kernel does the same when the process exits.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -25,7 +24,7 @@ const KERNEL_BTF: &str = "/sys/kernel/btf/vmlinux";
 const ACTIVE_LSMS: &str = "/sys/kernel/security/lsm";
 const TASK_COMM_LEN: usize = 16;
 
-/// What the sensor captures.
+/// Capture settings of the sensor.
 #[derive(Clone, Debug, Default)]
 pub struct SensorOptions {
     pub strategy: StrategyChoice,
@@ -37,7 +36,7 @@ pub struct SensorOptions {
     pub watched_prefixes: Vec<String>,
 }
 
-/// Why the sensor could not start or run.
+/// Error starting or running the sensor.
 #[derive(Debug, thiserror::Error)]
 pub enum SensorError {
     #[error("the live sensor must run as root (effective uid is {0}): run it with sudo")]

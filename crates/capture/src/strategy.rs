@@ -3,8 +3,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A kernel hook that sees each exec while the caller still has its
+/// A kernel hook that observes each exec while the caller still has its
 /// pre-exec name.
+///
+/// NOTE: the `lsm` and `kprobe` programs have not run on a kernel that
+/// allows them: the development kernel rejects BPF LSM programs and has no
+/// kprobes, so only their loading code and the verifier (kprobe) were tried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     /// `tp_btf/sched_prepare_exec`, Linux 6.10 and later. Fires once per

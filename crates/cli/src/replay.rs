@@ -92,7 +92,7 @@ pub(crate) fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
 
 impl Replay {
     /// Reads an input in blocks and checks its lines in place. Only a line
-    /// cut by the end of the buffer is moved; the buffer grows to hold a line
+    /// cut by the end of the buffer is moved. The buffer grows for a line
     /// longer than itself, so lines have no length limit.
     fn read_input(&mut self, path: &Path) -> anyhow::Result<()> {
         let name = path.display().to_string();

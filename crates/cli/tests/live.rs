@@ -312,7 +312,7 @@ fn fallback_strategy_detects_too() {
     assert_eq!(argument(context, "argv"), &serde_json::json!(["sh", "-c", "true"]));
 }
 
-/// Returns the ids of the BPF programs a process holds open, read from the
+/// Returns the ids of the BPF programs a process has open, read from the
 /// `prog_id` lines of its file descriptors' fdinfo.
 fn programs_held_by(pid: u32) -> Vec<u64> {
     let mut ids = Vec::new();

@@ -225,8 +225,9 @@ fn fast_path_matches_full_decode() {
     let fast = run(&["replay", "-"], Some(input.as_bytes()));
     let full = run(&["replay", "--full-decode", "-"], Some(input.as_bytes()));
     assert!(fast.status.success());
-    // 3 findings per round from the positives, and the escaped lines 0, 1
-    // and 3 find (used 8, 8 and 7 times in 30 rounds); line 2 is openat.
+    // Each round gives 3 findings from the positives. The escaped lines 0, 1
+    // and 3 each give one and are used 8, 8 and 7 times in 30 rounds. Line 2
+    // is an openat event.
     assert_eq!(stdout(&fast).lines().count(), 30 * 3 + 8 + 8 + 7, "{}", stderr(&fast));
     assert_eq!(stdout(&fast), stdout(&full));
 }

@@ -103,7 +103,7 @@ impl fmt::Display for Profile {
     }
 }
 
-/// What the live sensor does with an exec the rules flag before it runs.
+/// Action of the live sensor on a flagged exec, taken before the exec runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PreventMode {
@@ -178,7 +178,7 @@ pub struct ShellConfig {
     pub allow: Vec<AllowedExec>,
 }
 
-/// Why a configuration could not be used.
+/// Error reading or validating a configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     // The I/O error is part of the message and deliberately not a `source`,
@@ -284,6 +284,7 @@ pub fn default_config_toml() -> String {
         let quoted: Vec<String> = names.iter().map(|name| format!("{name:?}")).collect();
         format!("[{}]", quoted.join(", "))
     };
+
     let mut text = String::new();
     text.push_str("# shellsentry configuration: the default profile, spelled out.\n");
     text.push_str("# The profile sets the starting values: \"tracee\" is Tracee's exact TRC-1016 rule\n");
@@ -293,11 +294,13 @@ pub fn default_config_toml() -> String {
     text.push_str("# Live sensor only: \"audit\" reports the shell execs it would deny, \"deny\" denies them\n");
     text.push_str("# before they run (fanotify). --prevent on the command line takes precedence.\n");
     text.push_str("prevent = \"off\"\n\n[illegitimate_shell]\n");
+
     text.push_str("# Process names (comm, at most 15 bytes) of web servers, compared exactly.\n");
     text.push_str(&format!("web_servers = {}\n", list(&rules.web_servers)));
     text.push_str("# Shell program names; an executed path ending in /NAME is a shell.\n");
     text.push_str(&format!("shells = {}\n", list(&rules.shells)));
     text.push_str("# Added to the lists above.\nextra_web_servers = []\nextra_shells = []\n");
+
     text.push_str("# Web-facing families: php-fpm*, php-cgi*, Tomcat request threads, fcgiwrap, caddy,\n");
     text.push_str("# busybox httpd, and node, gunicorn, uwsgi, uvicorn while they listen on TCP.\n");
     text.push_str(&format!("families = {}\n", rules.extensions.families));
@@ -306,12 +309,14 @@ pub fn default_config_toml() -> String {
     text.push_str("# Shells reached through env, nice, timeout, nohup, stdbuf, setsid, sudo,\n");
     text.push_str("# jspawnhelper, or an interpreter running an inline command (python -c...).\n");
     text.push_str(&format!("launch_chains = {}\n", rules.extensions.launch_chains));
+
     text.push_str("# Keep the built-in allowed execs listed below (PHP's mail(), lighttpd's start-up helpers).\n");
     text.push_str("builtin_allow = true\n");
     text.push_str("# Built-in allowed execs, for reference (already in force; do not repeat them):\n");
     for entry in &rules.allowed {
         text.push_str(&format!("#   {} runs {}\n", entry.process_name, list(&entry.argv)));
     }
+
     text.push_str("\n# More allowed execs: the caller's name and the complete argv must match exactly.\n");
     text.push_str("# [[illegitimate_shell.allow]]\n# process_name = \"nginx\"\n");
     text.push_str("# argv = [\"/bin/sh\", \"-c\", \"/usr/local/bin/rotate-cache\"]\n");

@@ -1,7 +1,7 @@
 //! The detection core of shellsentry, shared by every event source.
 //!
 //! - [`events`]: the one event model, read from Tracee JSON lines or built by
-//!   the live sensor, so a signature never knows where its event came from.
+//!   the live sensor, so a signature cannot tell where its event came from.
 //! - [`detection`]: the signature API, the engine that dispatches events to
 //!   the signatures that selected them, and the signatures themselves.
 //! - [`outputs`]: the finding formats (tracee-rules JSON, Tracee event JSON,

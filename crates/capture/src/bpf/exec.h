@@ -18,7 +18,7 @@
 #define ARGV_MAX_COUNT 64
 #define PATH_MAX_COMPONENTS 64
 
-/* Which hook produced a record. */
+/* Hook that produced a record. */
 enum exec_hook {
 	HOOK_SCHED_PREPARE_EXEC = 1,
 	HOOK_KPROBE_BPRM_CHECK = 2,

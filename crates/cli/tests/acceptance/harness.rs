@@ -37,7 +37,7 @@ pub fn package_version(package: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// A scenario's working folder, readable by the servers' unprivileged users.
+/// Creates a scenario's working folder, readable by the servers' unprivileged users.
 pub fn work_dir(tag: &str) -> TempDir {
     let dir = TempDir::new(tag);
     set_mode(&dir.0, 0o755);
@@ -248,10 +248,10 @@ pub struct Verdicts {
     pub default: bool,
 }
 
-/// Works out the verdicts for the shell exec whose argv contains `marker`:
-/// the caller and path from the recording, the tracee verdict from a
-/// replay, the default verdict from the live sensor, which a replay with
-/// the default profile must match.
+/// Works out the verdicts for the shell exec whose argv contains `marker`.
+/// The caller and path come from the recording and the tracee verdict from
+/// a replay of it. The default verdict comes from the live sensor, and a
+/// replay with the default profile must agree with it.
 pub fn verdicts(observation: &Observation, marker: &str, package: &str) -> Verdicts {
     let execs = observation.execs_with(marker);
     let shell_exec = execs

@@ -161,7 +161,7 @@ http {{
     );
     write_file(&root.join("nginx.conf"), &config, 0o644);
 
-    // One shell starts the three daemons so that one process group holds
+    // One shell starts the three daemons so that one process group contains
     // them all; nginx runs in the foreground as the group's main process.
     let script = format!(
         "/usr/sbin/php-fpm8.2 -F -y {root}/php-fpm.conf &\n\

@@ -64,7 +64,7 @@ pub struct Finding {
     pub data: Option<Value>,
 }
 
-/// Why a signature could not evaluate an event. The engine reports it with
+/// Error of a signature that could not evaluate an event. The engine reports it with
 /// the event's position and goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum SignatureError {

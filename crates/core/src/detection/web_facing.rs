@@ -1,7 +1,7 @@
 //! Which callers count as web-facing in the `default` profile, and which
 //! executed programs count as shells, beyond Tracee's exact lists.
 //!
-//! Each rule is explicit and named, so a finding can say which one fired:
+//! Each rule is explicit and named, so a finding can name the one that fired:
 //! - families: exact names and name prefixes of web-facing programs whose
 //!   process names Tracee's list misses (php-fpm workers, Tomcat request
 //!   threads, fcgiwrap, caddy...);
@@ -42,7 +42,7 @@ pub const FAMILY_PREFIXES: &[(&str, &str)] = &[
 /// caller's parent listens on a TCP port.
 pub const SERVING_RUNTIMES: &[&str] = &["node", "gunicorn", "uwsgi", "uvicorn"];
 
-/// Why a caller counts as web-facing.
+/// The reason a caller counts as web-facing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebFacing {
     /// The rule that matched, for the finding's `Data`.
@@ -88,13 +88,13 @@ fn parent_runs_busybox_httpd(event: &Event) -> bool {
     }
 }
 
-/// A busybox httpd started through an `httpd` symlink shows as `httpd`,
-/// which Tracee's exact list already has; this only confirms busybox.
+/// Tells whether the executed file is busybox. A busybox httpd started
+/// through an `httpd` symlink already matches Tracee's name `httpd`.
 fn is_busybox_path(event: &Event) -> bool {
     event.string_argument("pathname").is_ok_and(|path| basename(path) == "busybox")
 }
 
-/// How an executed program was recognised as a shell.
+/// The rule that recognised an executed program as a shell.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShellMatch {
     /// The shell's name, for example `sh`.

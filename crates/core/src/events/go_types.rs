@@ -1,7 +1,7 @@
 //! The Go types of Tracee's `trace.Event` (v0.22), as far as decoding a
 //! line can fail on them, and the check of a JSON value against them.
 //!
-//! Go's decoder rejects the whole line when a known field holds a value of
+//! Go's decoder rejects the whole line when a known field has a value of
 //! another JSON type, so the `tracee` profile must reject it too.
 
 use serde_json::value::RawValue;

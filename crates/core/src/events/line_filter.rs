@@ -4,7 +4,7 @@
 //! The test is exact, not a guess: a line is skipped only when it cannot
 //! decode to one of the selected event names. A JSON string that decodes to
 //! a name made of plain characters is either written literally, quotes
-//! included, or contains a backslash escape. So a line that holds none of
+//! included, or contains a backslash escape. So a line that contains none of
 //! the quoted names and no backslash cannot select anything, and every
 //! other line is decoded in full and judged on its decoded `eventName`.
 
@@ -81,7 +81,7 @@ enum Pending {
 /// Finds candidate positions in a block, moving forward only. Each pattern
 /// remembers its next match and is searched again only once the cursor has
 /// passed it, so a block costs one pass per pattern however many lines it
-/// holds.
+/// contains.
 #[derive(Debug)]
 pub struct Candidates<'a> {
     filter: &'a LineFilter,

@@ -50,7 +50,7 @@ pub struct Event {
     pub pid_namespace: i64,
     /// Name (comm) of the task, at most 15 bytes in the kernel.
     pub process_name: String,
-    /// Path of the task's executable, where the source knows it.
+    /// Path of the task's executable, when the source provides it.
     pub executable_path: String,
     pub host_name: String,
     /// Container id, from the nested `container.id` or the older flat
@@ -86,7 +86,7 @@ impl Argument {
     }
 }
 
-/// Why an argument could not be read as the type a signature needs.
+/// Error reading an argument as the type a signature needs.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ArgumentError {
     #[error("argument {0:?} is missing")]
@@ -130,7 +130,7 @@ impl Event {
     }
 }
 
-/// Where an event's process runs.
+/// Place where an event's process runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
     Host,

@@ -13,6 +13,7 @@ pub(super) fn write(out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
     let event = &finding.event;
     let mut line = String::new();
     let _ = write!(line, "{} {} {}: ", format_timestamp(event.timestamp), finding.metadata.id, finding.metadata.name);
+
     // A sched_process_exec event carries the new name; the caller's name,
     // the web server, is its prev_comm argument.
     let caller = event.string_argument("prev_comm").unwrap_or(&event.process_name);
@@ -24,6 +25,7 @@ pub(super) fn write(out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
         event.host_parent_process_id,
         event.user_id
     );
+
     match event.string_argument("pathname") {
         Ok(path) => {
             let _ = write!(line, " executed {}", escape_for_terminal(path));
@@ -32,6 +34,7 @@ pub(super) fn write(out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
             let _ = write!(line, " executed a shell");
         }
     }
+
     if !event.container_id.is_empty() {
         let _ = write!(line, " in container {}", escape_for_terminal(&event.container_id));
     }

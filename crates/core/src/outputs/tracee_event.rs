@@ -4,7 +4,7 @@
 //! trigger, and a `metadata` object.
 //!
 //! Tracee allocates finding event ids from 6000 upwards in the order it
-//! loads signatures; with its built-in signature set TRC-1016 gets 6024,
+//! loads signatures. With its built-in signature set TRC-1016 gets 6024,
 //! which is the id written here.
 
 use std::borrow::Cow;
